@@ -1,0 +1,258 @@
+//! One client of one table: validates input, makes sure the table exists before the first
+//! item operation, and sends each operation with signing and retries.
+
+use std::cell::Cell;
+
+use serde_json::{Map, Value};
+
+use crate::bindings::exports::jovo::dynamodb::store::{StoreError, TableStatus};
+use crate::config::Settings;
+use crate::errors::Failure;
+use crate::host::{Host, HttpRequest};
+use crate::marshal::{self, MarshallOptions, MAX_ITEM_BYTES};
+use crate::protocol::{self, Operation};
+use crate::retry::Backoff;
+use crate::{signing, table};
+
+/// DynamoDB partition key values hold at most 2048 bytes.
+pub const MAX_USER_ID_BYTES: usize = 2048;
+
+pub struct Client<H> {
+    pub(crate) settings: Settings,
+    pub(crate) host: H,
+    backoff: Backoff,
+    /// Set once `ensure-table` succeeded, so later operations skip DescribeTable.
+    table_ready: Cell<bool>,
+}
+
+/// An operation that failed for good: the last failure and how many attempts it took.
+#[derive(Debug)]
+pub struct Failed {
+    pub failure: Failure,
+    pub attempts: u32,
+}
+
+impl Failed {
+    pub fn into_store_error(self, operation: Operation) -> StoreError {
+        self.failure
+            .into_store_error(operation.name(), self.attempts)
+    }
+
+    /// The DynamoDB error code, when DynamoDB answered with one.
+    pub fn service_code(&self) -> Option<&str> {
+        match &self.failure {
+            Failure::Service(service) => Some(service.code.as_str()),
+            _ => None,
+        }
+    }
+}
+
+impl<H: Host> Client<H> {
+    pub fn new(settings: Settings, host: H) -> Client<H> {
+        let backoff = Backoff::new(
+            settings.retry_base_delay_ms,
+            settings.retry_max_delay_ms,
+            host.now_ms(),
+        );
+        Client {
+            settings,
+            host,
+            backoff,
+            table_ready: Cell::new(false),
+        }
+    }
+
+    pub fn ensure_table(&self) -> Result<TableStatus, StoreError> {
+        let status = table::ensure(self)?;
+        self.table_ready.set(true);
+        Ok(status)
+    }
+
+    pub fn load_user(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        validate_user_id(user_id)?;
+        let body = protocol::get_item(
+            &self.settings.table_name,
+            &self.settings.primary_key_column,
+            user_id,
+        );
+        let response = self.item_operation(Operation::GetItem, &body)?;
+        let attributes = match response.get("Item") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Object(attributes)) => attributes,
+            Some(_) => return Err(malformed("GetItem answered with an Item that is not an object")),
+        };
+        let item = marshal::unmarshal_item(attributes)
+            .map_err(|why| malformed(&format!("GetItem returned an item DynamoDB cannot have stored: {why}")))?;
+        serde_json::to_string(&Value::Object(item))
+            .map(Some)
+            .map_err(|e| malformed(&format!("the loaded item cannot be written as JSON: {e}")))
+    }
+
+    pub fn save_user(&self, user_id: &str, item: &str) -> Result<(), StoreError> {
+        validate_user_id(user_id)?;
+        let attributes = self.item_attributes(user_id, item)?;
+        let body = protocol::put_item(&self.settings.table_name, attributes);
+        self.item_operation(Operation::PutItem, &body).map(drop)
+    }
+
+    pub fn delete_user(&self, user_id: &str) -> Result<(), StoreError> {
+        validate_user_id(user_id)?;
+        let body = protocol::delete_item(
+            &self.settings.table_name,
+            &self.settings.primary_key_column,
+            user_id,
+        );
+        self.item_operation(Operation::DeleteItem, &body).map(drop)
+    }
+
+    /// The marshalled item with the key column first, as the plugin writes it.
+    fn item_attributes(&self, user_id: &str, item: &str) -> Result<Map<String, Value>, StoreError> {
+        let mut fields = match serde_json::from_str::<Value>(item) {
+            Ok(Value::Object(fields)) => fields,
+            Ok(other) => {
+                return Err(StoreError::InvalidInput(format!(
+                    "the item must be a JSON object like {{\"user\":{{\"data\":{{}}}}}}, got {}",
+                    marshal::kind(&other)
+                )))
+            }
+            Err(e) => {
+                return Err(StoreError::InvalidInput(format!(
+                    "the item is not valid JSON ({e}); pass the JSON text of an object"
+                )))
+            }
+        };
+        let key_column = &self.settings.primary_key_column;
+        fields.shift_remove(key_column);
+        let options = MarshallOptions {
+            convert_empty_values: self.settings.convert_empty_values,
+        };
+        let marshalled = marshal::marshal_item(&fields, options).map_err(|e| {
+            StoreError::InvalidInput(format!("item attribute '{}': {}", e.path, e.reason))
+        })?;
+        let mut attributes = Map::with_capacity(marshalled.len() + 1);
+        attributes.insert(key_column.clone(), serde_json::json!({ "S": user_id }));
+        attributes.extend(marshalled);
+        let size = marshal::item_size(&attributes);
+        if size > MAX_ITEM_BYTES {
+            return Err(StoreError::ItemTooLarge(format!(
+                "the item of user '{}' is {size} bytes as DynamoDB counts them, over its limit of {MAX_ITEM_BYTES} bytes (400 KB); nothing was saved: store less per user (e.g. fewer history items) or keep large data elsewhere",
+                crate::config::shorten(user_id)
+            )));
+        }
+        Ok(attributes)
+    }
+
+    /// GetItem, PutItem or DeleteItem, after the table is known to exist. A table that
+    /// vanished since (deleted by hand) is ensured once more when auto-create is on.
+    fn item_operation(&self, operation: Operation, body: &Value) -> Result<Map<String, Value>, StoreError> {
+        self.ensure_table_once()?;
+        match self.call(operation, body) {
+            Err(failed) if failed.service_code() == Some("ResourceNotFoundException") => {
+                if !self.settings.create_table_on_init {
+                    return Err(self.table_missing());
+                }
+                self.table_ready.set(false);
+                self.ensure_table_once()?;
+                self.call(operation, body).map_err(|f| f.into_store_error(operation))
+            }
+            other => other.map_err(|f| f.into_store_error(operation)),
+        }
+    }
+
+    fn ensure_table_once(&self) -> Result<(), StoreError> {
+        if self.settings.create_table_on_init && !self.table_ready.get() {
+            self.ensure_table()?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn table_missing(&self) -> StoreError {
+        StoreError::TableMissing(format!(
+            "table '{}' does not exist and table.create-table-on-init is false; create the table (partition key '{}', type S) or turn create-table-on-init on",
+            self.settings.table_name, self.settings.primary_key_column
+        ))
+    }
+
+    /// Sends `operation` until it succeeds, fails for good, or runs out of attempts.
+    pub(crate) fn call(&self, operation: Operation, body: &Value) -> Result<Map<String, Value>, Failed> {
+        let body = serde_json::to_vec(body).map_err(|e| Failed {
+            failure: Failure::Local(StoreError::InvalidInput(format!("cannot encode the request: {e}"))),
+            attempts: 0,
+        })?;
+        let mut attempt = 1;
+        loop {
+            match self.attempt(operation, &body) {
+                Ok(response) => return Ok(response),
+                Err(failure) if failure.is_retryable() && attempt < self.settings.max_attempts => {
+                    self.host.sleep_ms(self.backoff.delay_ms(attempt));
+                    attempt += 1;
+                }
+                Err(failure) => {
+                    return Err(Failed {
+                        failure,
+                        attempts: attempt,
+                    })
+                }
+            }
+        }
+    }
+
+    fn attempt(&self, operation: Operation, body: &[u8]) -> Result<Map<String, Value>, Failure> {
+        let request = self.signed_request(operation, body)?;
+        let response = self
+            .host
+            .send(&request, self.settings.request_timeout_ms)
+            .map_err(Failure::Transport)?;
+        protocol::parse_response(&response)
+    }
+
+    fn signed_request(&self, operation: Operation, body: &[u8]) -> Result<HttpRequest, Failure> {
+        let credentials = match &self.settings.credentials {
+            Some(fixed) => fixed.clone(),
+            None => self.host.credentials().map_err(|why| {
+                Failure::Local(StoreError::CredentialsUnavailable(format!(
+                    "no AWS credentials ({why}); pass client.credentials, or give the host credentials (e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+                )))
+            })?,
+        };
+        let mut headers = vec![
+            ("content-type".to_string(), protocol::CONTENT_TYPE.to_string()),
+            ("x-amz-target".to_string(), operation.target()),
+        ];
+        let signature = signing::signature_headers(
+            &self.settings.url,
+            &headers,
+            body,
+            &credentials,
+            &self.settings.signing_region,
+            self.host.now_ms(),
+        )
+        .map_err(|why| Failure::Local(StoreError::InvalidConfig(why)))?;
+        headers.extend(signature);
+        Ok(HttpRequest {
+            method: "POST".into(),
+            url: self.settings.url.clone(),
+            headers,
+            body: body.to_vec(),
+        })
+    }
+}
+
+fn validate_user_id(user_id: &str) -> Result<(), StoreError> {
+    if user_id.is_empty() {
+        return Err(StoreError::InvalidInput(
+            "the user id is empty; DynamoDB keys need at least one character".into(),
+        ));
+    }
+    if user_id.len() > MAX_USER_ID_BYTES {
+        return Err(StoreError::InvalidInput(format!(
+            "the user id has {} bytes; DynamoDB partition keys hold at most {MAX_USER_ID_BYTES} (hash longer ids)",
+            user_id.len()
+        )));
+    }
+    Ok(())
+}
+
+fn malformed(why: &str) -> StoreError {
+    StoreError::MalformedResponse(format!("{why}; check that the endpoint is DynamoDB"))
+}

@@ -1,0 +1,315 @@
+//! DynamoDB's JSON protocol (`application/x-amz-json-1.0`): request bodies of the five
+//! operations we use, and responses turned into JSON or a [`Failure`].
+
+use serde_json::{json, Map, Value};
+
+use crate::config::Billing;
+use crate::errors::{Failure, ServiceFailure};
+use crate::host::HttpResponse;
+
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    DescribeTable,
+    CreateTable,
+    GetItem,
+    PutItem,
+    DeleteItem,
+}
+
+impl Operation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::DescribeTable => "DescribeTable",
+            Operation::CreateTable => "CreateTable",
+            Operation::GetItem => "GetItem",
+            Operation::PutItem => "PutItem",
+            Operation::DeleteItem => "DeleteItem",
+        }
+    }
+
+    /// The `x-amz-target` header value.
+    pub fn target(self) -> String {
+        format!("DynamoDB_20120810.{}", self.name())
+    }
+}
+
+pub fn describe_table(table: &str) -> Value {
+    json!({ "TableName": table })
+}
+
+/// The plugin's table: one string partition key. PAY_PER_REQUEST tables carry no
+/// ProvisionedThroughput at all, which DynamoDB requires.
+pub fn create_table(table: &str, key_column: &str, billing: Billing) -> Value {
+    let mut body = json!({
+        "TableName": table,
+        "AttributeDefinitions": [{ "AttributeName": key_column, "AttributeType": "S" }],
+        "KeySchema": [{ "AttributeName": key_column, "KeyType": "HASH" }],
+    });
+    let extra = match billing {
+        Billing::Provisioned {
+            read_units,
+            write_units,
+        } => json!({
+            "BillingMode": "PROVISIONED",
+            "ProvisionedThroughput": {
+                "ReadCapacityUnits": read_units,
+                "WriteCapacityUnits": write_units,
+            },
+        }),
+        Billing::PayPerRequest => json!({ "BillingMode": "PAY_PER_REQUEST" }),
+    };
+    if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
+        body.extend(extra);
+    }
+    body
+}
+
+fn key(key_column: &str, user_id: &str) -> Value {
+    json!({ key_column: { "S": user_id } })
+}
+
+pub fn get_item(table: &str, key_column: &str, user_id: &str) -> Value {
+    json!({ "TableName": table, "Key": key(key_column, user_id), "ConsistentRead": true })
+}
+
+pub fn put_item(table: &str, attributes: Map<String, Value>) -> Value {
+    json!({ "TableName": table, "Item": attributes })
+}
+
+pub fn delete_item(table: &str, key_column: &str, user_id: &str) -> Value {
+    json!({ "TableName": table, "Key": key(key_column, user_id) })
+}
+
+/// The JSON object of a 200 response, or why there is none.
+pub fn parse_response(response: &HttpResponse) -> Result<Map<String, Value>, Failure> {
+    if let Some(expected) = header(response, "x-amz-crc32") {
+        let actual = crc32fast::hash(&response.body);
+        if expected.trim().parse::<u32>().ok() != Some(actual) {
+            return Err(Failure::Malformed(format!(
+                "x-amz-crc32 is {expected:?} but the body's CRC32 is {actual}; the response was damaged in transit"
+            )));
+        }
+    }
+    if response.status != 200 {
+        return Err(Failure::Service(parse_error(response)));
+    }
+    match serde_json::from_slice::<Value>(&response.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(Failure::Malformed(format!(
+            "expected a JSON object, got {}",
+            preview(other.to_string().as_bytes())
+        ))),
+        Err(e) => Err(Failure::Malformed(format!(
+            "body is not JSON ({e}): {}",
+            preview(&response.body)
+        ))),
+    }
+}
+
+/// An error response: DynamoDB's JSON `{"__type": "ns#Code", "message": ...}`, the
+/// `x-amzn-errortype` header, or the XML `<Code>` of IAM-style errors, whichever is there.
+pub fn parse_error(response: &HttpResponse) -> ServiceFailure {
+    let json = serde_json::from_slice::<Value>(&response.body).ok();
+    let field = |names: &[&str]| {
+        names.iter().find_map(|name| {
+            json.as_ref()
+                .and_then(|j| j.get(*name))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+    };
+    let text = String::from_utf8_lossy(&response.body);
+    let code = field(&["__type", "code", "Code"])
+        .or_else(|| header(response, "x-amzn-errortype").map(str::to_string))
+        .or_else(|| xml_element(&text, "Code"))
+        .map(|raw| strip_namespace(&raw))
+        .filter(|code| !code.is_empty())
+        .unwrap_or_else(|| format!("HTTP{}", response.status));
+    let message = field(&["message", "Message"])
+        .or_else(|| xml_element(&text, "Message"))
+        .unwrap_or_else(|| preview(&response.body));
+    ServiceFailure {
+        status: response.status,
+        code,
+        message,
+        request_id: header(response, "x-amzn-requestid")
+            .or_else(|| header(response, "x-amz-request-id"))
+            .map(str::to_string),
+    }
+}
+
+/// `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException` → `ResourceNotFoundException`;
+/// `UnrecognizedClientException:http://...` → `UnrecognizedClientException`.
+fn strip_namespace(raw: &str) -> String {
+    let after_hash = raw.rsplit('#').next().unwrap_or(raw);
+    after_hash
+        .split(':')
+        .next()
+        .unwrap_or(after_hash)
+        .trim()
+        .to_string()
+}
+
+fn xml_element(text: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = text.find(&open)? + open.len();
+    let length = text.get(start..)?.find(&format!("</{name}>"))?;
+    text.get(start..start + length).map(|s| s.trim().to_string())
+}
+
+pub fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
+    response
+        .headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+/// The start of a body, for error messages.
+fn preview(body: &[u8]) -> String {
+    const MAX: usize = 120;
+    if body.is_empty() {
+        return "empty body".into();
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]);
+    let ellipsis = if body.len() > MAX { "..." } else { "" };
+    format!("{:?}{ellipsis}", text)
+}
+
+/// What DescribeTable says about the table.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TableDescription {
+    pub status: String,
+    /// `(name, type)` of the HASH key, `type` being S, N or B.
+    pub partition_key: Option<(String, String)>,
+    pub sort_key: Option<String>,
+}
+
+pub fn table_description(body: &Map<String, Value>) -> Result<TableDescription, Failure> {
+    let malformed = |what: &str| Failure::Malformed(format!("DescribeTable answer {what}"));
+    let table = body
+        .get("Table")
+        .and_then(Value::as_object)
+        .ok_or_else(|| malformed("has no Table object"))?;
+    let status = table
+        .get("TableStatus")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed("has no TableStatus"))?
+        .to_string();
+    let key_named = |kind: &str| {
+        table
+            .get("KeySchema")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|k| k.get("KeyType").and_then(Value::as_str) == Some(kind))
+            .and_then(|k| k.get("AttributeName").and_then(Value::as_str))
+            .map(str::to_string)
+    };
+    let attribute_type = |name: &str| {
+        table
+            .get("AttributeDefinitions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|d| d.get("AttributeName").and_then(Value::as_str) == Some(name))
+            .and_then(|d| d.get("AttributeType").and_then(Value::as_str))
+            .unwrap_or("?")
+            .to_string()
+    };
+    let partition_key = key_named("HASH").map(|name| {
+        let kind = attribute_type(&name);
+        (name, kind)
+    });
+    Ok(TableDescription {
+        status,
+        partition_key,
+        sort_key: key_named("RANGE"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn pay_per_request_tables_have_no_throughput() {
+        let body = create_table("t", "userId", Billing::PayPerRequest);
+        assert_eq!(body["BillingMode"], "PAY_PER_REQUEST");
+        assert!(body.get("ProvisionedThroughput").is_none());
+        let body = create_table("t", "userId", Billing::Provisioned { read_units: 2, write_units: 3 });
+        assert_eq!(body["ProvisionedThroughput"]["WriteCapacityUnits"], 3);
+    }
+
+    #[test]
+    fn json_errors_lose_their_namespace() {
+        let failure = parse_error(&response(
+            400,
+            &[("x-amzn-RequestId", "req-1")],
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#,
+        ));
+        assert_eq!(failure.code, "ResourceNotFoundException");
+        assert_eq!(failure.message, "Requested resource not found");
+        assert_eq!(failure.request_id.as_deref(), Some("req-1"));
+    }
+
+    #[test]
+    fn xml_errors_of_iam_are_understood() {
+        let failure = parse_error(&response(
+            403,
+            &[],
+            "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error></ErrorResponse>",
+        ));
+        assert_eq!(failure.code, "SignatureDoesNotMatch");
+        assert!(failure.message.starts_with("The request signature"));
+    }
+
+    #[test]
+    fn error_type_header_is_a_fallback() {
+        let failure = parse_error(&response(
+            400,
+            &[("X-Amzn-ErrorType", "UnrecognizedClientException:http://internal/")],
+            "",
+        ));
+        assert_eq!(failure.code, "UnrecognizedClientException");
+        assert_eq!(failure.message, "empty body");
+    }
+
+    #[test]
+    fn crc_mismatch_is_malformed() {
+        let body = "{}";
+        let good = crc32fast::hash(body.as_bytes()).to_string();
+        assert!(parse_response(&response(200, &[("x-amz-crc32", &good)], body)).is_ok());
+        let bad = parse_response(&response(200, &[("x-amz-crc32", "1")], body)).unwrap_err();
+        assert!(matches!(bad, Failure::Malformed(m) if m.contains("x-amz-crc32")));
+    }
+
+    #[test]
+    fn non_json_success_is_malformed() {
+        for body in ["", "[1]", "{\"Item\":", "<html>"] {
+            assert!(matches!(parse_response(&response(200, &[], body)), Err(Failure::Malformed(_))), "{body}");
+        }
+    }
+
+    #[test]
+    fn describe_reads_status_and_key() {
+        let body: Value = serde_json::from_str(r#"{"Table":{"TableStatus":"CREATING","KeySchema":[{"AttributeName":"userId","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"userId","AttributeType":"S"}]}}"#).unwrap();
+        let description = table_description(body.as_object().unwrap()).unwrap();
+        assert_eq!(description.status, "CREATING");
+        assert_eq!(description.partition_key, Some(("userId".into(), "S".into())));
+        assert_eq!(description.sort_key, None);
+    }
+}
