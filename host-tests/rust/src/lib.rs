@@ -1,1 +1,81 @@
+//! A Rust host for the jovo-dynamodb component.
+//!
+//! The component holds all the DynamoDB logic; this crate gives it what it imports
+//! (`jovo:dynamodb/host`: HTTP, clock, sleep, credentials) and wraps its `store` export in
+//! plain Rust:
+//!
+//! ```no_run
+//! use jovo_dynamodb_host::{Config, Runtime};
+//! let runtime = Runtime::load_default()?;               // compiles once, then cached on disk
+//! let mut store = runtime.open(Config::for_table("users"))?;
+//! store.save_user("user-1", &serde_json::json!({"user": {"data": {"visits": 1}}}))?;
+//! let item = store.load_user("user-1")?;                 // Some(json) or None
+//! # Ok::<(), jovo_dynamodb_host::Error>(())
+//! ```
 
+mod cache;
+mod credentials;
+mod error;
+mod runtime;
+mod transport;
+
+/// Generated from `wit/` by wasmtime. The rest of the crate re-exports what users need
+/// under plain names.
+mod bindings {
+    wasmtime::component::bindgen!({ path: "../../wit", world: "persistence" });
+}
+
+pub use bindings::exports::jovo::dynamodb::store::{
+    BillingMode, ClientConfig, Config, MarshallOptions, ServiceError, StoreError, TableConfig,
+    TableStatus,
+};
+pub use bindings::jovo::dynamodb::host::AwsCredentials;
+pub use error::Error;
+pub use runtime::{DynamoDbStore, Runtime};
+
+impl Config {
+    /// The plugin's defaults for `table` (every option unset): only the name is needed.
+    pub fn for_table(name: &str) -> Config {
+        Config {
+            table: TableConfig {
+                name: name.to_string(),
+                create_table_on_init: None,
+                primary_key_column: None,
+                read_capacity_units: None,
+                write_capacity_units: None,
+                billing_mode: None,
+            },
+            client: ClientConfig {
+                region: None,
+                endpoint: None,
+                credentials: None,
+                request_timeout_ms: None,
+                max_attempts: None,
+                retry_base_delay_ms: None,
+                retry_max_delay_ms: None,
+                table_ready_timeout_ms: None,
+            },
+            marshall: MarshallOptions {
+                remove_undefined_values: None,
+                convert_class_instance_to_map: None,
+                convert_empty_values: None,
+            },
+        }
+    }
+
+    /// Talk to `endpoint` (e.g. a local dynalite) instead of the region's DynamoDB.
+    pub fn with_endpoint(mut self, endpoint: &str) -> Config {
+        self.client.endpoint = Some(endpoint.to_string());
+        self
+    }
+
+    /// Sign with these credentials instead of the environment's.
+    pub fn with_credentials(mut self, access_key_id: &str, secret_access_key: &str) -> Config {
+        self.client.credentials = Some(AwsCredentials {
+            access_key_id: access_key_id.to_string(),
+            secret_access_key: secret_access_key.to_string(),
+            session_token: None,
+        });
+        self
+    }
+}
