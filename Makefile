@@ -1,0 +1,37 @@
+# `make demo` and `make test` are the two entry points (see README.md). Every other
+# target is a step of theirs and can be run alone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+CARGO_HOST := cargo --locked
+export PROPTEST_CASES ?= 2000
+
+.PHONY: demo test toolchain component host lint test-guest test-rust
+
+## The main job: build, start a local dynalite, run the three-visit scenario, stop it.
+demo: component host
+	scripts/with-dynalite.sh target/release/demo
+
+## Every check, from a fresh machine.
+test: component lint test-guest test-rust
+
+toolchain:
+	scripts/install-toolchain.sh
+
+component: toolchain
+	scripts/build-component.sh
+
+host:
+	$(CARGO_HOST) build --release -p jovo-dynamodb-host
+
+lint: toolchain
+	cargo fmt --all --check
+	$(CARGO_HOST) clippy --release --workspace --all-targets -- -D warnings
+	$(CARGO_HOST) clippy --target wasm32-unknown-unknown --profile wasm-release -p jovo-dynamodb-wasm -- -D warnings
+
+## Unit and property tests of the guest's logic, run natively.
+test-guest:
+	$(CARGO_HOST) test --release -p jovo-dynamodb-wasm
+
+## The component in wasmtime against dynalite (the tests start their own servers).
+test-rust: component
+	$(CARGO_HOST) test --release -p jovo-dynamodb-host
