@@ -1,0 +1,126 @@
+//! Shared by the integration tests: a real dynalite on 127.0.0.1, the compiled component,
+//! and raw DynamoDB calls that bypass the component (to check what it stored).
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+use jovo_dynamodb_host::{Config, Error, Runtime, StoreError};
+use serde_json::{json, Value};
+
+/// A dynalite process. It exits when this handle is dropped or, for the shared server
+/// (a static is never dropped), when the test process exits and its stdin closes.
+pub struct Dynalite {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Dynalite {
+    /// A private server whose new tables stay CREATING for `create_table_ms`.
+    pub fn start(create_table_ms: u32) -> Dynalite {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/node/dynalite-server.cjs");
+        let mut child = Command::new("node")
+            .arg(&script)
+            .args(["--create-table-ms", &create_table_ms.to_string(), "--exit-with-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start dynalite: is node installed and scripts/node set up (make toolchain)?");
+        let stdout = child.stdout.take().expect("dynalite stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("read dynalite's first line");
+        let endpoint = line
+            .trim()
+            .strip_prefix("listening ")
+            .unwrap_or_else(|| panic!("dynalite did not start: {line:?}"))
+            .to_string();
+        Dynalite { child, endpoint }
+    }
+}
+
+impl Drop for Dynalite {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One server per test binary, with dynalite's default 500 ms CREATING window.
+pub fn server() -> &'static str {
+    static SERVER: OnceLock<Dynalite> = OnceLock::new();
+    &SERVER.get_or_init(|| Dynalite::start(500)).endpoint
+}
+
+/// The component, compiled once per test binary (and cached across runs under target/).
+pub fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let component = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/jovo_dynamodb.wasm");
+        let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/component-cache");
+        Runtime::load(&component, Some(&cache)).expect("load build/jovo_dynamodb.wasm (run `make component`)")
+    })
+}
+
+/// A table name no other test uses.
+pub fn unique_table(purpose: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    format!("{purpose}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The plugin's defaults against `endpoint`, with throwaway credentials.
+pub fn config(endpoint: &str, table: &str) -> Config {
+    Config::for_table(table)
+        .with_endpoint(endpoint)
+        .with_credentials("AKIDTESTKEY", "test-secret-key")
+}
+
+/// A DynamoDB call made without the component: unsigned, which dynalite accepts as long
+/// as an Authorization header is present.
+pub fn raw_call(endpoint: &str, operation: &str, body: &Value) -> (u16, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .post(endpoint)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", &format!("DynamoDB_20120810.{operation}"))
+        .header("x-amz-date", "20260101T000000Z")
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKIDTESTKEY/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00",
+        )
+        .send(body.to_string())
+        .expect("raw DynamoDB call");
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().expect("raw response body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// The stored attribute values of one item, exactly as DynamoDB returns them.
+pub fn raw_get_item(endpoint: &str, table: &str, key_column: &str, user_id: &str) -> Option<Value> {
+    let (status, body) = raw_call(
+        endpoint,
+        "GetItem",
+        &json!({"TableName": table, "Key": {key_column: {"S": user_id}}, "ConsistentRead": true}),
+    );
+    assert_eq!(status, 200, "raw GetItem failed: {body}");
+    body.get("Item").cloned()
+}
+
+pub fn raw_describe(endpoint: &str, table: &str) -> Value {
+    let (status, body) = raw_call(endpoint, "DescribeTable", &json!({"TableName": table}));
+    assert_eq!(status, 200, "raw DescribeTable failed: {body}");
+    body["Table"].clone()
+}
+
+/// The WIT case of an error, for assertions; panics on success.
+pub fn store_error<T: std::fmt::Debug>(result: Result<T, Error>) -> StoreError {
+    match result {
+        Err(Error::Store(e)) => e,
+        other => panic!("expected a store error, got {other:?}"),
+    }
+}
