@@ -79,10 +79,17 @@ impl<H: Host> Client<H> {
         let attributes = match response.get("Item") {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::Object(attributes)) => attributes,
-            Some(_) => return Err(malformed("GetItem answered with an Item that is not an object")),
+            Some(_) => {
+                return Err(malformed(
+                    "GetItem answered with an Item that is not an object",
+                ))
+            }
         };
-        let item = marshal::unmarshal_item(attributes)
-            .map_err(|why| malformed(&format!("GetItem returned an item DynamoDB cannot have stored: {why}")))?;
+        let item = marshal::unmarshal_item(attributes).map_err(|why| {
+            malformed(&format!(
+                "GetItem returned an item DynamoDB cannot have stored: {why}"
+            ))
+        })?;
         serde_json::to_string(&Value::Object(item))
             .map(Some)
             .map_err(|e| malformed(&format!("the loaded item cannot be written as JSON: {e}")))
@@ -144,7 +151,11 @@ impl<H: Host> Client<H> {
 
     /// GetItem, PutItem or DeleteItem, after the table is known to exist. A table that
     /// vanished since (deleted by hand) is ensured once more when auto-create is on.
-    fn item_operation(&self, operation: Operation, body: &Value) -> Result<Map<String, Value>, StoreError> {
+    fn item_operation(
+        &self,
+        operation: Operation,
+        body: &Value,
+    ) -> Result<Map<String, Value>, StoreError> {
         self.ensure_table_once()?;
         match self.call(operation, body) {
             Err(failed) if failed.service_code() == Some("ResourceNotFoundException") => {
@@ -153,7 +164,8 @@ impl<H: Host> Client<H> {
                 }
                 self.table_ready.set(false);
                 self.ensure_table_once()?;
-                self.call(operation, body).map_err(|f| f.into_store_error(operation))
+                self.call(operation, body)
+                    .map_err(|f| f.into_store_error(operation))
             }
             other => other.map_err(|f| f.into_store_error(operation)),
         }
@@ -174,9 +186,15 @@ impl<H: Host> Client<H> {
     }
 
     /// Sends `operation` until it succeeds, fails for good, or runs out of attempts.
-    pub(crate) fn call(&self, operation: Operation, body: &Value) -> Result<Map<String, Value>, Failed> {
+    pub(crate) fn call(
+        &self,
+        operation: Operation,
+        body: &Value,
+    ) -> Result<Map<String, Value>, Failed> {
         let body = serde_json::to_vec(body).map_err(|e| Failed {
-            failure: Failure::Local(StoreError::InvalidInput(format!("cannot encode the request: {e}"))),
+            failure: Failure::Local(StoreError::InvalidInput(format!(
+                "cannot encode the request: {e}"
+            ))),
             attempts: 0,
         })?;
         let mut attempt = 1;
@@ -216,7 +234,10 @@ impl<H: Host> Client<H> {
             })?,
         };
         let mut headers = vec![
-            ("content-type".to_string(), protocol::CONTENT_TYPE.to_string()),
+            (
+                "content-type".to_string(),
+                protocol::CONTENT_TYPE.to_string(),
+            ),
             ("x-amz-target".to_string(), operation.target()),
         ];
         let signature = signing::signature_headers(

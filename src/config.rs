@@ -222,20 +222,25 @@ fn endpoint_url(endpoint: &str) -> Result<String, StoreError> {
         .strip_prefix("http://")
         .or_else(|| endpoint.strip_prefix("https://"))
         .ok_or_else(|| reject("does not start with http:// or https://"))?;
-    if endpoint.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if endpoint
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(reject("contains whitespace"));
     }
     if endpoint.contains(['?', '#', '@']) {
         return Err(reject("has a query, fragment or user info"));
     }
     let authority = rest.split('/').next().unwrap_or_default();
-    let host = authority.rsplit_once(':').map_or(authority, |(host, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            host
-        } else {
-            authority
-        }
-    });
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                host
+            } else {
+                authority
+            }
+        });
     if host.is_empty() {
         return Err(reject("has no host"));
     }
@@ -253,7 +258,9 @@ fn validate_credentials(credentials: &AwsCredentials) -> Result<(), StoreError> 
     // Header values must be visible ASCII; the values themselves are never echoed.
     let printable = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic());
     let token_ok = credentials.session_token.as_deref().is_none_or(printable);
-    if printable(&credentials.access_key_id) && printable(&credentials.secret_access_key) && token_ok
+    if printable(&credentials.access_key_id)
+        && printable(&credentials.secret_access_key)
+        && token_ok
     {
         Ok(())
     } else {
@@ -336,7 +343,10 @@ mod tests {
         let mut c = config("users");
         c.client.region = Some("cn-north-1".into());
         let settings = Settings::from_wit(c).unwrap();
-        assert_eq!(settings.url, "https://dynamodb.cn-north-1.amazonaws.com.cn/");
+        assert_eq!(
+            settings.url,
+            "https://dynamodb.cn-north-1.amazonaws.com.cn/"
+        );
     }
 
     #[test]
@@ -368,10 +378,20 @@ mod tests {
         let mut c = config("users");
         c.client.region = None;
         assert!(message(Settings::from_wit(c)).contains("neither"));
-        for bad in ["127.0.0.1:8000", "ftp://x", "http://", "http://:80", "http://a b", "http://h/?q"] {
+        for bad in [
+            "127.0.0.1:8000",
+            "ftp://x",
+            "http://",
+            "http://:80",
+            "http://a b",
+            "http://h/?q",
+        ] {
             let mut c = config("users");
             c.client.endpoint = Some(bad.into());
-            assert!(message(Settings::from_wit(c)).contains("client.endpoint"), "{bad}");
+            assert!(
+                message(Settings::from_wit(c)).contains("client.endpoint"),
+                "{bad}"
+            );
         }
         let mut c = config("users");
         c.client.region = None;

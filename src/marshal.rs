@@ -117,7 +117,10 @@ pub fn unmarshal_item(attributes: &Map<String, Value>) -> Result<Map<String, Val
 /// nor bytes. The plugin never writes them; they appear only in items written by others.
 fn unmarshal_value(value: &Value) -> Result<Value, String> {
     let Some((tag, inner)) = single_entry(value) else {
-        return Err(format!("expected an attribute value like {{\"S\": ...}}, got {}", kind(value)));
+        return Err(format!(
+            "expected an attribute value like {{\"S\": ...}}, got {}",
+            kind(value)
+        ));
     };
     match (tag, inner) {
         ("S" | "B", Value::String(s)) => Ok(Value::String(s.clone())),
@@ -205,7 +208,9 @@ mod tests {
     use serde_json::json;
 
     fn marshal(value: Value) -> Value {
-        let Value::Object(map) = value else { panic!("test item must be an object") };
+        let Value::Object(map) = value else {
+            panic!("test item must be an object")
+        };
         Value::Object(marshal_item(&map, MarshallOptions::default()).unwrap())
     }
 
@@ -231,7 +236,10 @@ mod tests {
     #[test]
     fn numbers_keep_every_digit() {
         let item: Value = serde_json::from_str(r#"{"n": 12345678901234567890.000000001}"#).unwrap();
-        assert_eq!(marshal(item), json!({"n": {"N": "12345678901234567890.000000001"}}));
+        assert_eq!(
+            marshal(item),
+            json!({"n": {"N": "12345678901234567890.000000001"}})
+        );
     }
 
     #[test]
@@ -239,13 +247,20 @@ mod tests {
         let map = json!({"s": ""}).as_object().unwrap().clone();
         let kept = marshal_item(&map, MarshallOptions::default()).unwrap();
         assert_eq!(Value::Object(kept), json!({"s": {"S": ""}}));
-        let converted = marshal_item(&map, MarshallOptions { convert_empty_values: true }).unwrap();
+        let converted = marshal_item(
+            &map,
+            MarshallOptions {
+                convert_empty_values: true,
+            },
+        )
+        .unwrap();
         assert_eq!(Value::Object(converted), json!({"s": {"NULL": true}}));
     }
 
     #[test]
     fn errors_name_the_attribute() {
-        let item: Value = serde_json::from_str(r#"{"user": {"data": {"list": [1, 1e200]}}}"#).unwrap();
+        let item: Value =
+            serde_json::from_str(r#"{"user": {"data": {"list": [1, 1e200]}}}"#).unwrap();
         let err = marshal_item(item.as_object().unwrap(), MarshallOptions::default()).unwrap_err();
         assert_eq!(err.path, "user.data.list[1]");
         assert!(err.reason.contains("range"));
@@ -257,8 +272,11 @@ mod tests {
         for _ in 0..MAX_DEPTH + 1 {
             deep = json!([deep]);
         }
-        let err = marshal_item(json!({"d": deep}).as_object().unwrap(), MarshallOptions::default())
-            .unwrap_err();
+        let err = marshal_item(
+            json!({"d": deep}).as_object().unwrap(),
+            MarshallOptions::default(),
+        )
+        .unwrap_err();
         assert!(err.reason.contains("32 levels"));
     }
 
@@ -278,7 +296,13 @@ mod tests {
 
     #[test]
     fn unmarshal_rejects_what_is_not_an_attribute_value() {
-        for bad in [json!({"x": "S"}), json!({"x": {"S": 1}}), json!({"x": {"N": "one"}}), json!({"x": {"Q": "?"}}), json!({"x": {"S": "a", "N": "1"}})] {
+        for bad in [
+            json!({"x": "S"}),
+            json!({"x": {"S": 1}}),
+            json!({"x": {"N": "one"}}),
+            json!({"x": {"Q": "?"}}),
+            json!({"x": {"S": "a", "N": "1"}}),
+        ] {
             assert!(unmarshal_item(bad.as_object().unwrap()).is_err(), "{bad}");
         }
     }

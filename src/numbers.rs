@@ -110,17 +110,30 @@ mod tests {
 
     #[test]
     fn accepts_what_dynamodb_stores() {
-        for ok in ["0", "-0", "1", "12345678901234567890123456789012345678", "1e125", "9.99E125", "1E-130", "-3.25"] {
+        for ok in [
+            "0",
+            "-0",
+            "1",
+            "12345678901234567890123456789012345678",
+            "1e125",
+            "9.99E125",
+            "1E-130",
+            "-3.25",
+        ] {
             assert_eq!(violation(ok), None, "{ok}");
         }
     }
 
     #[test]
     fn rejects_what_dynamodb_cannot_store() {
-        assert!(violation("123456789012345678901234567890123456789").unwrap().contains("39 significant"));
+        assert!(violation("123456789012345678901234567890123456789")
+            .unwrap()
+            .contains("39 significant"));
         assert!(violation("1e126").unwrap().contains("range"));
         assert!(violation("1e-131").unwrap().contains("range"));
-        assert!(violation("1e99999999999999999999999").unwrap().contains("range"));
+        assert!(violation("1e99999999999999999999999")
+            .unwrap()
+            .contains("range"));
         assert!(violation("abc").is_some());
         assert!(violation("1.").is_some());
         assert!(violation("").is_some());

@@ -156,7 +156,8 @@ fn xml_element(text: &str, name: &str) -> Option<String> {
     let open = format!("<{name}>");
     let start = text.find(&open)? + open.len();
     let length = text.get(start..)?.find(&format!("</{name}>"))?;
-    text.get(start..start + length).map(|s| s.trim().to_string())
+    text.get(start..start + length)
+        .map(|s| s.trim().to_string())
 }
 
 pub fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
@@ -250,7 +251,14 @@ mod tests {
         let body = create_table("t", "userId", Billing::PayPerRequest);
         assert_eq!(body["BillingMode"], "PAY_PER_REQUEST");
         assert!(body.get("ProvisionedThroughput").is_none());
-        let body = create_table("t", "userId", Billing::Provisioned { read_units: 2, write_units: 3 });
+        let body = create_table(
+            "t",
+            "userId",
+            Billing::Provisioned {
+                read_units: 2,
+                write_units: 3,
+            },
+        );
         assert_eq!(body["ProvisionedThroughput"]["WriteCapacityUnits"], 3);
     }
 
@@ -281,7 +289,10 @@ mod tests {
     fn error_type_header_is_a_fallback() {
         let failure = parse_error(&response(
             400,
-            &[("X-Amzn-ErrorType", "UnrecognizedClientException:http://internal/")],
+            &[(
+                "X-Amzn-ErrorType",
+                "UnrecognizedClientException:http://internal/",
+            )],
             "",
         ));
         assert_eq!(failure.code, "UnrecognizedClientException");
@@ -300,7 +311,13 @@ mod tests {
     #[test]
     fn non_json_success_is_malformed() {
         for body in ["", "[1]", "{\"Item\":", "<html>"] {
-            assert!(matches!(parse_response(&response(200, &[], body)), Err(Failure::Malformed(_))), "{body}");
+            assert!(
+                matches!(
+                    parse_response(&response(200, &[], body)),
+                    Err(Failure::Malformed(_))
+                ),
+                "{body}"
+            );
         }
     }
 
@@ -309,7 +326,10 @@ mod tests {
         let body: Value = serde_json::from_str(r#"{"Table":{"TableStatus":"CREATING","KeySchema":[{"AttributeName":"userId","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"userId","AttributeType":"S"}]}}"#).unwrap();
         let description = table_description(body.as_object().unwrap()).unwrap();
         assert_eq!(description.status, "CREATING");
-        assert_eq!(description.partition_key, Some(("userId".into(), "S".into())));
+        assert_eq!(
+            description.partition_key,
+            Some(("userId".into(), "S".into()))
+        );
         assert_eq!(description.sort_key, None);
     }
 }

@@ -64,6 +64,9 @@ mod tests {
         let delays: Vec<u32> = (0..200).map(|_| backoff.delay_ms(4)).collect();
         assert!(delays.iter().all(|&d| d <= 800));
         let distinct: std::collections::HashSet<_> = delays.iter().collect();
-        assert!(distinct.len() > 50, "jitter should spread delays: {distinct:?}");
+        assert!(
+            distinct.len() > 50,
+            "jitter should spread delays: {distinct:?}"
+        );
     }
 }

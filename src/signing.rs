@@ -74,14 +74,31 @@ mod tests {
 
     fn sign_at(now_ms: u64, token: Option<&str>) -> Vec<(String, String)> {
         let headers = vec![
-            ("content-type".to_string(), "application/x-amz-json-1.0".to_string()),
-            ("x-amz-target".to_string(), "DynamoDB_20120810.GetItem".to_string()),
+            (
+                "content-type".to_string(),
+                "application/x-amz-json-1.0".to_string(),
+            ),
+            (
+                "x-amz-target".to_string(),
+                "DynamoDB_20120810.GetItem".to_string(),
+            ),
         ];
-        signature_headers("https://dynamodb.us-east-1.amazonaws.com/", &headers, b"{}", &credentials(token), "us-east-1", now_ms).unwrap()
+        signature_headers(
+            "https://dynamodb.us-east-1.amazonaws.com/",
+            &headers,
+            b"{}",
+            &credentials(token),
+            "us-east-1",
+            now_ms,
+        )
+        .unwrap()
     }
 
     fn value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-        headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     #[test]
@@ -100,12 +117,20 @@ mod tests {
     fn session_tokens_are_sent_and_signed() {
         let headers = sign_at(1_440_938_160_000, Some("TOKEN"));
         assert_eq!(value(&headers, "x-amz-security-token"), Some("TOKEN"));
-        assert!(value(&headers, "authorization").unwrap().contains("x-amz-security-token"));
+        assert!(value(&headers, "authorization")
+            .unwrap()
+            .contains("x-amz-security-token"));
     }
 
     #[test]
     fn the_same_input_gives_the_same_signature() {
-        assert_eq!(sign_at(1_700_000_000_000, None), sign_at(1_700_000_000_000, None));
-        assert_ne!(sign_at(1_700_000_000_000, None), sign_at(1_700_000_001_000, None));
+        assert_eq!(
+            sign_at(1_700_000_000_000, None),
+            sign_at(1_700_000_000_000, None)
+        );
+        assert_ne!(
+            sign_at(1_700_000_000_000, None),
+            sign_at(1_700_000_001_000, None)
+        );
     }
 }

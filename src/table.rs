@@ -42,7 +42,8 @@ pub fn ensure<H: Host>(client: &Client<H>) -> Result<TableStatus, StoreError> {
                 settings.table_name
             )));
         }
-        let delay = poll_delay(polls).min(u32::try_from(timeout_ms - elapsed).unwrap_or(MAX_POLL_MS));
+        let delay =
+            poll_delay(polls).min(u32::try_from(timeout_ms - elapsed).unwrap_or(MAX_POLL_MS));
         client.host.sleep_ms(delay);
         slept_ms += u64::from(delay);
         polls += 1;
@@ -103,7 +104,10 @@ fn create<H: Host>(client: &Client<H>) -> Result<TableStatus, StoreError> {
 
 /// The plugin reads and writes `{<primary-key-column>: {S: userId}}` keys, so the table
 /// must have exactly that partition key and no sort key.
-fn check_key_schema<H: Host>(client: &Client<H>, table: &TableDescription) -> Result<(), StoreError> {
+fn check_key_schema<H: Host>(
+    client: &Client<H>,
+    table: &TableDescription,
+) -> Result<(), StoreError> {
     let settings = &client.settings;
     let expected = (settings.primary_key_column.clone(), "S".to_string());
     if table.partition_key.as_ref() == Some(&expected) && table.sort_key.is_none() {

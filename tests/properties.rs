@@ -1,0 +1,114 @@
+//! Properties over generated input. `PROPTEST_CASES` sets the cases per property
+//! (`make test` runs a bounded number; raise it for a long run).
+
+mod common;
+
+use common::*;
+use jovo_dynamodb_wasm::host::HttpResponse;
+use jovo_dynamodb_wasm::marshal::{marshal_item, unmarshal_item, MarshallOptions};
+use jovo_dynamodb_wasm::{numbers, protocol};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+/// Decimal text DynamoDB can store: at most 38 significant digits, modest exponents.
+fn dynamodb_number() -> impl Strategy<Value = Value> {
+    let integer = any::<i64>().prop_map(|n| Value::Number(n.into()));
+    let decimal = prop_oneof![
+        "-?[1-9][0-9]{0,18}\\.[0-9]{0,18}[1-9]",
+        "-?[1-9](\\.[0-9]{1,20})?[eE][+-]?[0-9]{1,2}",
+    ]
+    .prop_map(|text| Value::Number(text.parse().expect("generated JSON number")));
+    prop_oneof![integer, decimal]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        dynamodb_number(),
+        any::<String>().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((any::<String>(), inner), 0..6)
+                .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+        ]
+    })
+}
+
+fn json_object() -> impl Strategy<Value = Map<String, Value>> {
+    prop::collection::vec((any::<String>(), json_value()), 0..6)
+        .prop_map(|e| e.into_iter().collect())
+}
+
+fn any_response() -> impl Strategy<Value = HttpResponse> {
+    (
+        prop_oneof![Just(200u16), Just(400), Just(403), Just(500), any::<u16>()],
+        prop::option::of("[0-9]{0,12}"),
+        prop::collection::vec(any::<u8>(), 0..512),
+    )
+        .prop_map(|(status, crc, body)| HttpResponse {
+            status,
+            headers: crc
+                .map(|c| ("x-amz-crc32".to_string(), c))
+                .into_iter()
+                .collect(),
+            body,
+        })
+}
+
+/// Bodies that are JSON and look roughly like DynamoDB's, so the parsers get past JSON.
+fn dynamodb_like_body() -> impl Strategy<Value = Vec<u8>> {
+    json_value().prop_map(|v| {
+        serde_json::json!({ "Item": v, "Table": v, "__type": "x#ThrottlingException" })
+            .to_string()
+            .into_bytes()
+    })
+}
+
+proptest! {
+    #[test]
+    fn marshal_then_unmarshal_gives_back_the_item(item in json_object()) {
+        let attributes = marshal_item(&item, MarshallOptions::default()).expect("valid item");
+        prop_assert_eq!(unmarshal_item(&attributes).expect("own output"), item);
+    }
+
+    #[test]
+    fn parsing_any_response_never_panics(response in any_response()) {
+        let _ = protocol::parse_response(&response);
+        let _ = protocol::parse_error(&response);
+    }
+
+    #[test]
+    fn unmarshalling_any_json_never_panics(attributes in json_object()) {
+        let _ = unmarshal_item(&attributes);
+    }
+
+    #[test]
+    fn a_client_survives_any_answer(body in prop_oneof![prop::collection::vec(any::<u8>(), 0..256), dynamodb_like_body()], status in prop_oneof![Just(200u16), Just(400), Just(500)]) {
+        let answers = (0..8).map(|_| Ok(HttpResponse { status, headers: vec![], body: body.clone() })).collect();
+        let host = ScriptedHost::answering(answers);
+        let client = client(config(), &host);
+        let _ = client.load_user("u");
+        let _ = client.save_user("u", "{}");
+    }
+
+    #[test]
+    fn number_checks_never_panic(text in "\\PC{0,40}") {
+        let _ = numbers::violation(&text);
+        let _ = numbers::stored_size(&text);
+    }
+
+    #[test]
+    fn any_config_is_accepted_or_refused_without_panicking(
+        name in "\\PC{0,300}", region in prop::option::of("\\PC{0,20}"), endpoint in prop::option::of("(https?://)?\\PC{0,30}"), column in prop::option::of("\\PC{0,300}")
+    ) {
+        let mut config = config();
+        config.table.name = name;
+        config.table.primary_key_column = column;
+        config.client.region = region;
+        config.client.endpoint = endpoint;
+        let _ = jovo_dynamodb_wasm::config::Settings::from_wit(config);
+    }
+}
