@@ -1,0 +1,50 @@
+"""DynamoDB persistence for Python voice and chat backends, in the format of the Jovo
+DynamoDB plugin, through the same WebAssembly component the Jovo (Node) and Rust hosts embed.
+
+    from jovo_dynamodb import DynamoDbStore
+    store = DynamoDbStore("users", region="eu-west-1")
+    store.save_user("user-1", {"user": {"data": {"visits": 1}}})
+    store.load_user("user-1")   # {"userId": "user-1", "user": {"data": {"visits": 1}}}
+"""
+
+from .credentials import AwsCredentials
+from .errors import (
+    AccessDenied,
+    ConditionalConflict,
+    CredentialsUnavailable,
+    InvalidConfig,
+    InvalidInput,
+    ItemTooLarge,
+    MalformedResponse,
+    RuntimeFailure,
+    ServiceError,
+    StoreError,
+    TableMissing,
+    Throttled,
+    TimedOut,
+    TransportFailed,
+)
+from .runtime import Runtime
+from .store import BillingMode, DynamoDbStore, TableStatus
+
+__all__ = [
+    "AccessDenied",
+    "AwsCredentials",
+    "BillingMode",
+    "ConditionalConflict",
+    "CredentialsUnavailable",
+    "DynamoDbStore",
+    "InvalidConfig",
+    "InvalidInput",
+    "ItemTooLarge",
+    "MalformedResponse",
+    "Runtime",
+    "RuntimeFailure",
+    "ServiceError",
+    "StoreError",
+    "TableMissing",
+    "TableStatus",
+    "Throttled",
+    "TimedOut",
+    "TransportFailed",
+]

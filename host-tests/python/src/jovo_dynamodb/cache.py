@@ -1,0 +1,87 @@
+"""Compile once: Cranelift's output for the component is kept on disk, keyed by the wasmtime
+version, the machine and the component's bytes, so that a new process deserializes it in a
+millisecond instead of compiling for a few hundred.
+
+Directory: `JOVO_DYNAMODB_CACHE_DIR`, else `$XDG_CACHE_HOME/jovo-dynamodb-wasm`, else
+`~/.cache/jovo-dynamodb-wasm` (the Rust host uses the same place and naming scheme; its
+entries differ in key, so both hosts' entries live side by side). A cache that cannot be read
+or written only costs speed: the component is compiled as if there were none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import platform
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Optional
+
+from wasmtime import Engine, WasmtimeError
+from wasmtime.component import Component
+
+log = logging.getLogger(__name__)
+
+
+def default_dir() -> Optional[Path]:
+    """Where compiled components are kept; None when no home or cache directory is known."""
+    explicit = os.environ.get("JOVO_DYNAMODB_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base:
+        return Path(base) / "jovo-dynamodb-wasm"
+    home = os.environ.get("HOME")
+    return Path(home) / ".cache" / "jovo-dynamodb-wasm" if home else None
+
+
+def entry_path(directory: Path, wasm: bytes) -> Path:
+    """The cache file of `wasm` compiled by this wasmtime on this kind of machine."""
+    key = hashlib.sha256()
+    for part in (version("wasmtime"), platform.machine(), platform.system()):
+        key.update(part.encode() + b"\0")
+    key.update(wasm)
+    return directory / f"jovo_dynamodb-py-{key.hexdigest()[:32]}.cwasm"
+
+
+def load_or_compile(engine: Engine, wasm: bytes, directory: Optional[Path]) -> Component:
+    """The compiled component, from the cache when a valid entry exists."""
+    if directory is None:
+        return Component(engine, wasm)
+    entry = entry_path(directory, wasm)
+    cached = _deserialize(engine, entry)
+    if cached is not None:
+        return cached
+    component = Component(engine, wasm)
+    _store(entry, bytes(component.serialize()))
+    return component
+
+
+def _deserialize(engine: Engine, entry: Path) -> Optional[Component]:
+    # Deserializing runs native code from the file. The entry is one this module wrote, named
+    # by a hash of the component and the runtime, in a directory that belongs to the user;
+    # wasmtime also checks its header and version and refuses a mismatch.
+    if not entry.is_file():
+        return None
+    try:
+        return Component.deserialize_file(engine, str(entry))
+    except (WasmtimeError, OSError) as error:
+        log.debug("compile cache entry %s unusable, compiling: %s", entry, error)
+        return None
+
+
+def _store(entry: Path, compiled: bytes) -> None:
+    """Writes to a temporary file and renames it, so a concurrent reader never sees half."""
+    temporary: Optional[str] = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=entry.name, delete=False) as f:
+            temporary = f.name
+            f.write(compiled)
+        os.replace(temporary, entry)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        log.debug("compile cache %s not writable, continuing without it: %s", entry.parent, error)

@@ -1,0 +1,135 @@
+"""The engine, the compiled component and its linker (`Runtime`, one per process), and one
+instance of the component with its open `client` (`Instance`, used by one thread at a time).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+from wasmtime import Engine, Store, WasmtimeError
+from wasmtime.component import Component, Func, Linker, ResourceAny
+
+from . import cache, errors
+from ._wit import Record, Variant
+from .transport import INTERFACE as HOST_INTERFACE
+from .transport import Transport
+
+STORE_INTERFACE = "jovo:dynamodb/store@0.1.0"
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Runtime:
+    """The compiled component, linked to the host import, ready to instantiate.
+
+    Thread-safe. Every `DynamoDbStore` of a process shares `Runtime.default()` unless given
+    another; they share its HTTP connection pool too.
+    """
+
+    _default: Optional["Runtime"] = None
+    _default_lock = threading.Lock()
+
+    def __init__(self, component: Optional[PathLike] = None, cache_dir: Optional[PathLike] = None,
+                 use_cache: bool = True) -> None:
+        """Loads the component (default: `JOVO_DYNAMODB_COMPONENT`, else the one shipped in
+        this package), compiling it or taking it from the compile cache (`cache_dir`, default
+        `cache.default_dir()`; `use_cache=False` always compiles)."""
+        wasm = _read_component(component)
+        directory = (Path(cache_dir) if cache_dir is not None else cache.default_dir()) if use_cache else None
+        self._engine = Engine()
+        try:
+            self._component = cache.load_or_compile(self._engine, wasm, directory)
+        except WasmtimeError as error:
+            raise errors.RuntimeFailure(f"the component could not be compiled: {error}") from None
+        self._transport = Transport()
+        self._linker = self._link(self._transport)
+        self._instantiate_lock = threading.Lock()
+
+    @classmethod
+    def default(cls) -> "Runtime":
+        """The process-wide runtime, loaded on first use."""
+        with cls._default_lock:
+            if cls._default is None:
+                cls._default = cls()
+            return cls._default
+
+    def _link(self, transport: Transport) -> Linker:
+        linker = Linker(self._engine)
+        with linker.root() as root:
+            with root.add_instance(HOST_INTERFACE) as host:
+                for name, function in transport.functions().items():
+                    host.add_func(name, function)
+        return linker
+
+    def instantiate(self) -> "Instance":
+        """A fresh instance of the component in its own wasmtime store."""
+        store = Store(self._engine)
+        # wasmtime-py's Linker keeps Python-side state of its own; one instantiation at a time.
+        with self._instantiate_lock:
+            instance = self._linker.instantiate(store, self._component)
+        return Instance(store, instance)
+
+
+class Instance:
+    """One component instance and its exports. Not thread-safe: a wasmtime `Store` is used
+    by one thread at a time, and a `client` is not re-entrant."""
+
+    def __init__(self, store: Store, instance: Any) -> None:
+        self._store = store
+        interface = instance.get_export_index(store, STORE_INTERFACE)
+
+        def export(name: str) -> Func:
+            index = instance.get_export_index(store, name, interface)
+            func = instance.get_func(store, index) if index is not None else None
+            if func is None:
+                raise errors.RuntimeFailure(f"the component lacks {STORE_INTERFACE}#{name}")
+            return func
+
+        self._open = export("[static]client.open")
+        self.ensure_table = self._method(export("[method]client.ensure-table"))
+        self.load_user = self._method(export("[method]client.load-user"))
+        self.save_user = self._method(export("[method]client.save-user"))
+        self.delete_user = self._method(export("[method]client.delete-user"))
+        self._client: Optional[ResourceAny] = None
+
+    def open(self, config: Record) -> None:
+        """`client.open(config)`; raises the `StoreError` of a refused config."""
+        self._client = _ok(call(self._open, self._store, config))
+
+    def _method(self, func: Func) -> Callable[..., Any]:
+        def invoke(*args: Any) -> Any:
+            return _ok(call(func, self._store, self._client, *args))
+
+        return invoke
+
+
+def call(func: Func, store: Store, *args: Any) -> Any:
+    """Calls an export; a trap (a bug in the component or in this host) becomes
+    `RuntimeFailure`."""
+    try:
+        return func(store, *args)
+    except WasmtimeError as error:
+        raise errors.RuntimeFailure(f"the DynamoDB component failed: {error}") from None
+
+
+def _ok(result: Any) -> Any:
+    """The ok value of a `result<T, store-error>`, or its error raised."""
+    if isinstance(result, Variant):
+        raise errors.from_wit(result.tag, result.payload)
+    return result
+
+
+def _read_component(path: Optional[PathLike]) -> bytes:
+    path = path or os.environ.get("JOVO_DYNAMODB_COMPONENT")
+    try:
+        if path:
+            return Path(path).read_bytes()
+        return resources.files(__package__).joinpath("component.wasm").read_bytes()
+    except OSError as error:
+        raise errors.RuntimeFailure(
+            f"cannot read the component ({error}); reinstall the package or set JOVO_DYNAMODB_COMPONENT"
+        ) from None

@@ -1,0 +1,244 @@
+"""`DynamoDbStore`: the Python face of the component's `store` interface."""
+
+from __future__ import annotations
+
+import enum
+import threading
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+
+from . import credentials as aws
+from . import items
+from ._wit import Record, record
+from .credentials import AwsCredentials
+from .errors import InvalidConfig, InvalidInput, RuntimeFailure
+from .runtime import Instance, Runtime
+
+U32_MAX = 2**32 - 1
+U64_MAX = 2**64 - 1
+
+
+class BillingMode(str, enum.Enum):
+    """How DynamoDB bills a table this store creates; the plugin's spelling."""
+
+    PROVISIONED = "PROVISIONED"
+    PAY_PER_REQUEST = "PAY_PER_REQUEST"
+
+
+class TableStatus(str, enum.Enum):
+    """What `ensure_table` found or did; the values are the WIT case names."""
+
+    ALREADY_EXISTED = "already-existed"
+    CREATED = "created"
+    CREATED_CONCURRENTLY = "created-concurrently"
+
+
+CredentialsArgument = Union[AwsCredentials, Tuple[str, str], Tuple[str, str, Optional[str]], None]
+
+
+class DynamoDbStore:
+    """Users of a voice or chat app in one DynamoDB table, one item each, in the format of the
+    Jovo DynamoDB plugin (`@jovotech/db-dynamodb`), through the same WebAssembly component the
+    other hosts embed.
+
+    Thread-safe: share one store between threads. Each call borrows a component instance from
+    an internal pool (a wasmtime store is single-threaded); threads calling at the same time
+    get instances of their own, created on demand and kept for reuse, and their HTTP requests
+    run in parallel over one shared connection pool.
+
+    Options mirror the WIT `config` (the plugin's `table` and `libraryConfig`) in snake_case;
+    None means the component's default, stated per option.
+    """
+
+    def __init__(
+        self,
+        table: str,
+        *,
+        region: Optional[str] = None,
+        endpoint: Optional[str] = None,
+        credentials: CredentialsArgument = None,
+        create_table_on_init: Optional[bool] = None,
+        primary_key_column: Optional[str] = None,
+        read_capacity_units: Optional[int] = None,
+        write_capacity_units: Optional[int] = None,
+        billing_mode: Union[BillingMode, str, None] = None,
+        request_timeout_ms: Optional[int] = None,
+        max_attempts: Optional[int] = None,
+        retry_base_delay_ms: Optional[int] = None,
+        retry_max_delay_ms: Optional[int] = None,
+        table_ready_timeout_ms: Optional[int] = None,
+        remove_undefined_values: Optional[bool] = None,
+        convert_class_instance_to_map: Optional[bool] = None,
+        convert_empty_values: Optional[bool] = None,
+        runtime: Optional[Runtime] = None,
+    ) -> None:
+        """Validates the options and opens a first client; does no I/O.
+
+        table: table name, 3 to 255 of ``A-Z a-z 0-9 _ - .``. Required.
+        region: AWS region; default `AWS_REGION`, else `AWS_DEFAULT_REGION`. Required unless
+            `endpoint` is set (then "us-east-1" signs).
+        endpoint: e.g. "http://127.0.0.1:8000", instead of the region's DynamoDB.
+        credentials: `AwsCredentials` or (access key id, secret[, session token]). Default:
+            `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, else the shared
+            credentials file (`AWS_SHARED_CREDENTIALS_FILE`, profile `AWS_PROFILE`), looked
+            up before each request.
+        create_table_on_init: create the table when missing (default True).
+        primary_key_column: partition key attribute holding the user id (default "userId").
+        read_capacity_units, write_capacity_units: for PROVISIONED tables (default 2 each).
+        billing_mode: "PROVISIONED" (default) or "PAY_PER_REQUEST".
+        request_timeout_ms: limit for one HTTP exchange (default 5000).
+        max_attempts: attempts per operation for retryable failures, 1 to 20 (default 4).
+        retry_base_delay_ms, retry_max_delay_ms: full-jitter backoff (default 50 and 2000).
+        table_ready_timeout_ms: how long to wait for a new table (default 60000).
+        remove_undefined_values, convert_class_instance_to_map: accepted for compatibility
+            with the plugin's `marshall` options (default True).
+        convert_empty_values: store empty strings as NULL (default False).
+        runtime: the compiled component to use (default `Runtime.default()`).
+
+        Raises `InvalidConfig` for a bad option and `RuntimeFailure` when the component
+        cannot be loaded.
+        """
+        self._table = table
+        self._region = region or aws.region_from_environment()
+        self._endpoint = endpoint
+        self._config = record(
+            table=record(
+                name=_text("table", table),
+                create_table_on_init=_flag("create_table_on_init", create_table_on_init),
+                primary_key_column=_optional_text("primary_key_column", primary_key_column),
+                read_capacity_units=_integer("read_capacity_units", read_capacity_units, U64_MAX),
+                write_capacity_units=_integer("write_capacity_units", write_capacity_units, U64_MAX),
+                billing_mode=_billing_mode(billing_mode),
+            ),
+            client=record(
+                region=_optional_text("region", self._region),
+                endpoint=_optional_text("endpoint", endpoint),
+                credentials=_credentials(credentials),
+                request_timeout_ms=_integer("request_timeout_ms", request_timeout_ms, U32_MAX),
+                max_attempts=_integer("max_attempts", max_attempts, U32_MAX),
+                retry_base_delay_ms=_integer("retry_base_delay_ms", retry_base_delay_ms, U32_MAX),
+                retry_max_delay_ms=_integer("retry_max_delay_ms", retry_max_delay_ms, U32_MAX),
+                table_ready_timeout_ms=_integer("table_ready_timeout_ms", table_ready_timeout_ms, U32_MAX),
+            ),
+            marshall=record(
+                remove_undefined_values=_flag("remove_undefined_values", remove_undefined_values),
+                convert_class_instance_to_map=_flag("convert_class_instance_to_map", convert_class_instance_to_map),
+                convert_empty_values=_flag("convert_empty_values", convert_empty_values),
+            ),
+        )
+        self._runtime = runtime or Runtime.default()
+        self._idle: List[Instance] = []
+        self._idle_lock = threading.Lock()
+        # Opening the first client now reports a bad config here, not at the first call.
+        self._idle.append(self._open_instance())
+
+    def __repr__(self) -> str:
+        where = self._endpoint or self._region
+        return f"DynamoDbStore(table={self._table!r}, at={where!r})"
+
+    def ensure_table(self) -> TableStatus:
+        """Makes sure the table exists and is ACTIVE, creating it when allowed (and waiting
+        out DynamoDB's CREATING state). Other calls do this by themselves on first use."""
+        with self._instance() as instance:
+            return TableStatus(instance.ensure_table())
+
+    def load_user(self, user_id: str) -> Optional[Dict[str, Any]]:
+        """The stored item of `user_id` (strongly consistent), or None when there is none.
+        Integers load as `int`, other numbers as `Decimal`."""
+        with self._instance() as instance:
+            text = instance.load_user(_user_id(user_id))
+        return None if text is None else items.decode(text)
+
+    def save_user(self, user_id: str, item: Mapping[str, Any]) -> None:
+        """Replaces the stored item of `user_id` with `item`, e.g.
+        ``{"user": {"data": {}}, "createdAt": "...", "updatedAt": "..."}``. The primary key
+        column is set to `user_id` whatever `item` holds there."""
+        text = items.encode(item)
+        with self._instance() as instance:
+            instance.save_user(_user_id(user_id), text)
+
+    def delete_user(self, user_id: str) -> None:
+        """Deletes the stored item of `user_id`; deleting a missing item succeeds."""
+        with self._instance() as instance:
+            instance.delete_user(_user_id(user_id))
+
+    def _open_instance(self) -> Instance:
+        instance = self._runtime.instantiate()
+        instance.open(self._config)
+        return instance
+
+    @contextmanager
+    def _instance(self) -> Iterator[Instance]:
+        """Lends an instance to the calling thread; returns it to the pool afterwards unless
+        the component trapped (a trapped instance cannot be called again)."""
+        with self._idle_lock:
+            instance = self._idle.pop() if self._idle else None
+        if instance is None:
+            instance = self._open_instance()
+        healthy = True
+        try:
+            yield instance
+        except RuntimeFailure:
+            healthy = False
+            raise
+        finally:
+            if healthy:
+                with self._idle_lock:
+                    self._idle.append(instance)
+
+
+def _user_id(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"the user id must be a str, got {type(value).__name__}")
+    return value
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidConfig(f"{name} must be a str, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(name: str, value: Any) -> Optional[str]:
+    return None if value is None else _text(name, value)
+
+
+def _flag(name: str, value: Any) -> Optional[bool]:
+    if value is not None and not isinstance(value, bool):
+        raise InvalidConfig(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _integer(name: str, value: Any, maximum: int) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise InvalidConfig(f"{name} must be an int from 0 to {maximum}, got {value!r}")
+    return value
+
+
+def _billing_mode(value: Union[BillingMode, str, None]) -> Optional[str]:
+    if value is None:
+        return None
+    try:
+        mode = BillingMode(value)
+    except ValueError:
+        raise InvalidConfig(f"billing_mode must be 'PROVISIONED' or 'PAY_PER_REQUEST', got {value!r}") from None
+    return mode.value.lower().replace("_", "-")
+
+
+def _credentials(value: CredentialsArgument) -> Optional[Record]:
+    if value is None:
+        return None
+    if isinstance(value, tuple) and len(value) in (2, 3):
+        value = AwsCredentials(*value)
+    if not isinstance(value, AwsCredentials) or not all(
+        isinstance(part, str) for part in (value.access_key_id, value.secret_access_key)
+    ):
+        # The value itself is never shown: it may hold a secret.
+        raise InvalidConfig("credentials must be AwsCredentials or (access_key_id, secret_access_key[, session_token])")
+    return record(
+        access_key_id=value.access_key_id,
+        secret_access_key=value.secret_access_key,
+        session_token=value.session_token,
+    )
