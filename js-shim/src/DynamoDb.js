@@ -1,0 +1,118 @@
+// The Jovo plugin: a drop-in for `DynamoDb` of @jovotech/db-dynamodb 4.1.0. Same config,
+// same item shape, same loadData/saveData semantics; the DynamoDB client underneath is the
+// WebAssembly component, and `initialize()` waits for a new table instead of failing.
+import { DbPlugin } from '@jovotech/framework';
+import {
+  DEFAULT_COMPONENT,
+  DEFAULT_MARSHALL,
+  DEFAULT_TABLE,
+  TABLE_NAME_PLACEHOLDER,
+  checkConfig,
+  toComponentConfig,
+} from './config.js';
+import { CredentialsSource, resolveRegion } from './credentials.js';
+import { startEngine, supportsJspi } from './engine/engines.js';
+import { DynamoDbError } from './errors.js';
+import { itemToJson } from './item.js';
+
+// Jovo deep-clones every plugin for each request (HandleRequest merges a cloneDeep of the
+// app), which would copy a pool of instances into useless per-request copies. The engine
+// therefore lives here, keyed by an id that clones share. For the same reason the class has
+// no private (#) members: a clone lacks them and would throw on access.
+const engines = new Map();
+let lastEngineId = 0;
+
+export class DynamoDb extends DbPlugin {
+  constructor(config) {
+    super(config);
+    checkConfig(this.config);
+    this.engineId = `dynamodb-${++lastEngineId}`;
+  }
+
+  getDefaultConfig() {
+    return {
+      ...super.getDefaultConfig(),
+      table: { ...DEFAULT_TABLE },
+      libraryConfig: { marshall: { ...DEFAULT_MARSHALL } },
+      component: { ...DEFAULT_COMPONENT },
+    };
+  }
+
+  getInitConfig() {
+    return { table: { name: TABLE_NAME_PLACEHOLDER } };
+  }
+
+  /** Makes sure the table exists and is ACTIVE, creating it when allowed; waits for a new one. */
+  async initialize() {
+    checkConfig(this.config);
+    await callEngine(this, 'ensureTable');
+  }
+
+  async loadData(userId, jovo) {
+    const itemJson = await callEngine(this, 'loadUser', userId);
+    if (itemJson !== undefined && itemJson !== null) {
+      jovo.$user.isNew = false;
+      jovo.setPersistableData(JSON.parse(itemJson), this.config.storedElements);
+    }
+  }
+
+  async saveData(userId, jovo) {
+    const item = { [this.config.table.primaryKeyColumn]: userId };
+    await this.applyPersistableData(jovo, item);
+    await callEngine(this, 'saveUser', userId, itemToJson(item, this.config.libraryConfig?.marshall));
+  }
+
+  /** Deletes the stored item of `userId` (not part of the original plugin; for GDPR requests). */
+  async deleteData(userId) {
+    await callEngine(this, 'deleteUser', userId);
+  }
+
+  /** 'jspi' or 'sync': the transpilation in use (starts the engine if needed). */
+  async asyncMode() {
+    return (await engineOf(this)).mode;
+  }
+
+  /** Stops the engine (the sync mode's fetch worker); the next call starts a new one. */
+  async close() {
+    const engine = engines.get(this.engineId);
+    engines.delete(this.engineId);
+    await (await engine?.catch(() => undefined))?.close();
+  }
+}
+
+async function callEngine(plugin, method, ...args) {
+  return (await engineOf(plugin)).call(method, ...args);
+}
+
+function engineOf(plugin) {
+  if (!engines.has(plugin.engineId)) {
+    const starting = startEngineFor(plugin.config);
+    // A failed start (bad config, no region) is not kept: the next request tries again.
+    starting.catch(() => engines.delete(plugin.engineId));
+    engines.set(plugin.engineId, starting);
+  }
+  return engines.get(plugin.engineId);
+}
+
+async function startEngineFor(config) {
+  const clientConfig = config.libraryConfig?.dynamoDbClient ?? {};
+  const credentials = new CredentialsSource(clientConfig.credentials);
+  const region = await resolveRegion(clientConfig.region);
+  return startEngine({
+    mode: chooseMode(config.component?.asyncMode),
+    poolSize: config.component?.poolSize ?? DEFAULT_COMPONENT.poolSize,
+    config: toComponentConfig(config, { region, credentials: credentials.fixed }),
+    credentials,
+  });
+}
+
+function chooseMode(asyncMode = 'auto') {
+  if (asyncMode === 'auto') return supportsJspi() ? 'jspi' : 'sync';
+  if (asyncMode === 'jspi' && !supportsJspi()) {
+    throw new DynamoDbError(
+      'invalid-config',
+      `component.asyncMode 'jspi' needs WebAssembly.Suspending (Node.js 24 or newer); this runtime has none. Use 'auto' or 'sync'.`,
+    );
+  }
+  return asyncMode;
+}

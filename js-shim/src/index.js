@@ -1,0 +1,2 @@
+export { DynamoDb } from './DynamoDb.js';
+export { DynamoDbError } from './errors.js';
