@@ -13,16 +13,22 @@ use wasmtime::Engine;
 /// `$HOME/.cache/jovo-dynamodb-wasm`; `None` (no caching) when none of them is set.
 pub fn default_dir() -> Option<PathBuf> {
     let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    var("JOVO_DYNAMODB_CACHE_DIR").map(PathBuf::from).or_else(|| {
-        var("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| var("HOME").map(|home| Path::new(&home).join(".cache")))
-            .map(|base| base.join("jovo-dynamodb-wasm"))
-    })
+    var("JOVO_DYNAMODB_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            var("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| var("HOME").map(|home| Path::new(&home).join(".cache")))
+                .map(|base| base.join("jovo-dynamodb-wasm"))
+        })
 }
 
 /// The compiled component, from the cache when a valid entry exists.
-pub fn load_or_compile(engine: &Engine, wasm: &[u8], dir: Option<&Path>) -> wasmtime::Result<Component> {
+pub fn load_or_compile(
+    engine: &Engine,
+    wasm: &[u8],
+    dir: Option<&Path>,
+) -> wasmtime::Result<Component> {
     let Some(dir) = dir else {
         return Component::new(engine, wasm);
     };

@@ -96,7 +96,9 @@ impl DynamoDbStore {
         let text = api.call_load_user(&mut self.store, self.client, user_id)??;
         text.map(|text| {
             serde_json::from_str(&text).map_err(|e| {
-                Error::Runtime(wasmtime::Error::msg(format!("component returned invalid JSON: {e}")))
+                Error::Runtime(wasmtime::Error::msg(format!(
+                    "component returned invalid JSON: {e}"
+                )))
             })
         })
         .transpose()

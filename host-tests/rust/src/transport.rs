@@ -33,7 +33,11 @@ pub fn agent() -> ureq::Agent {
 }
 
 impl host::Host for HostState {
-    fn send(&mut self, request: HttpRequest, timeout_ms: u32) -> Result<HttpResponse, TransportError> {
+    fn send(
+        &mut self,
+        request: HttpRequest,
+        timeout_ms: u32,
+    ) -> Result<HttpResponse, TransportError> {
         let timeout = Duration::from_millis(u64::from(timeout_ms));
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
@@ -54,7 +58,12 @@ impl host::Host for HostState {
         let headers = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut body = Vec::new();
         response
@@ -69,7 +78,11 @@ impl host::Host for HostState {
                     TransportError::Failed(format!("reading the response: {e}"))
                 }
             })?;
-        Ok(HttpResponse { status, headers, body })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
     fn now_ms(&mut self) -> u64 {

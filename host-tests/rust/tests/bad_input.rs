@@ -54,7 +54,10 @@ fn user_ids_must_be_1_to_2048_bytes() {
     assert!(invalid_input(store.load_user(&too_long)).contains("2050 bytes"));
     // 2048 bytes is allowed: it gets as far as the (closed) network.
     let longest = "a".repeat(2048);
-    assert!(matches!(store_error(store.load_user(&longest)), StoreError::TransportFailed(_)));
+    assert!(matches!(
+        store_error(store.load_user(&longest)),
+        StoreError::TransportFailed(_)
+    ));
 }
 
 #[test]
@@ -81,7 +84,10 @@ fn values_dynamodb_cannot_store_are_named_by_their_path() {
         "u",
         r#"{"user":{"data":{"scores":[1,123456789012345678901234567890123456789]}}}"#,
     ));
-    assert!(message.contains("user.data.scores[1]") && message.contains("39 significant digits"), "{message}");
+    assert!(
+        message.contains("user.data.scores[1]") && message.contains("39 significant digits"),
+        "{message}"
+    );
     let message = invalid_input(store.save_user_json("u", r#"{"user":{"data":{"far":1e200}}}"#));
     assert!(message.contains("user.data.far"), "{message}");
     let mut deep = json!("bottom");
@@ -102,21 +108,27 @@ fn bad_config_is_refused_at_open_with_the_rule() {
     assert!(with(|c| c.table.name = String::new()).contains("table.name is missing"));
     assert!(with(|c| c.table.name = "ab".into()).contains("3 to 255"));
     assert!(with(|c| c.table.name = "users table".into()).contains("A-Z, a-z, 0-9"));
-    assert!(with(|c| c.table.primary_key_column = Some(String::new())).contains("primary-key-column"));
+    assert!(
+        with(|c| c.table.primary_key_column = Some(String::new())).contains("primary-key-column")
+    );
     assert!(with(|c| c.table.read_capacity_units = Some(0)).contains("read-capacity-units"));
     assert!(with(|c| c.table.write_capacity_units = Some(0)).contains("write-capacity-units"));
     assert!(with(|c| c.client.endpoint = Some("localhost:8000".into())).contains("http://"));
     assert!(with(|c| c.client.max_attempts = Some(0)).contains("max-attempts"));
     assert!(with(|c| c.client.request_timeout_ms = Some(0)).contains("request-timeout-ms"));
     assert!(with(|c| c.client.region = Some("Mars 1".into())).contains("region"));
-    assert!(with(|c| c.client.endpoint = None).contains("neither client.region nor client.endpoint"));
+    assert!(
+        with(|c| c.client.endpoint = None).contains("neither client.region nor client.endpoint")
+    );
 }
 
 #[test]
 fn an_unreachable_server_is_a_transport_error_after_the_configured_attempts() {
     let mut store = runtime().open(unreachable_config()).unwrap();
     match store_error(store.load_user("u")) {
-        StoreError::TransportFailed(message) => assert!(message.contains("after 2 attempts"), "{message}"),
+        StoreError::TransportFailed(message) => {
+            assert!(message.contains("after 2 attempts"), "{message}")
+        }
         other => panic!("expected transport-failed, got {other:?}"),
     }
 }
@@ -143,7 +155,8 @@ fn no_error_text_contains_a_credential() {
     let mut store = runtime().open(unreachable_config()).unwrap();
     messages.push(store.load_user("u").unwrap_err().to_string());
     messages.push(store.save_user_json("u", "[").unwrap_err().to_string());
-    let mut missing = config(server(), &unique_table("secret-check")).with_credentials(ACCESS_KEY, SECRET);
+    let mut missing =
+        config(server(), &unique_table("secret-check")).with_credentials(ACCESS_KEY, SECRET);
     missing.table.create_table_on_init = Some(false);
     let mut store = runtime().open(missing).unwrap();
     messages.push(store.load_user("u").unwrap_err().to_string());
@@ -151,7 +164,10 @@ fn no_error_text_contains_a_credential() {
     bad.table.name = "x".into();
     messages.push(runtime().open(bad).err().unwrap().to_string());
     for message in &messages {
-        assert!(!message.contains(SECRET) && !message.contains(ACCESS_KEY), "{message}");
+        assert!(
+            !message.contains(SECRET) && !message.contains(ACCESS_KEY),
+            "{message}"
+        );
     }
     assert_eq!(messages.len(), 4);
 }

@@ -36,7 +36,10 @@ fn a_jovo_item_round_trips_unchanged() {
     let mut store = runtime().open(config(server(), &table)).unwrap();
     store.save_user("user-1", &jovo_item()).unwrap();
     let mut expected = json!({"userId": "user-1"});
-    expected.as_object_mut().unwrap().extend(jovo_item().as_object().unwrap().clone());
+    expected
+        .as_object_mut()
+        .unwrap()
+        .extend(jovo_item().as_object().unwrap().clone());
     assert_eq!(store.load_user("user-1").unwrap().unwrap(), expected);
 }
 
@@ -85,7 +88,10 @@ fn an_item_saved_by_the_original_plugin_loads_unchanged() {
     );
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        store.load_user("amzn1.ask.account.ORIGINAL").unwrap().unwrap(),
+        store
+            .load_user("amzn1.ask.account.ORIGINAL")
+            .unwrap()
+            .unwrap(),
         json!({
             "userId": "amzn1.ask.account.ORIGINAL",
             "user": {"data": {"visits": 12, "lastColor": "green"}},
@@ -107,8 +113,14 @@ fn numbers_keep_every_digit() {
     assert_eq!(stored["big"]["N"], "12345678901234567890123456789012345678");
     assert_eq!(stored["counter"]["N"], "9007199254740993");
     let loaded = store.load_user("precise").unwrap().unwrap();
-    assert_eq!(loaded["big"].to_string(), "12345678901234567890123456789012345678");
-    assert_eq!(loaded["pi"].to_string(), "3.1415926535897932384626433832795028842");
+    assert_eq!(
+        loaded["big"].to_string(),
+        "12345678901234567890123456789012345678"
+    );
+    assert_eq!(
+        loaded["pi"].to_string(),
+        "3.1415926535897932384626433832795028842"
+    );
     assert_eq!(loaded["counter"].to_string(), "9007199254740993");
 }
 
@@ -116,7 +128,8 @@ fn numbers_keep_every_digit() {
 fn unicode_and_empty_values_survive() {
     let table = unique_table("unicode");
     let mut store = runtime().open(config(server(), &table)).unwrap();
-    let item = json!({"user": {"data": {"greeting": "Grüß dich 👋", "empty": "", "quote": "\"\\\n"}}});
+    let item =
+        json!({"user": {"data": {"greeting": "Grüß dich 👋", "empty": "", "quote": "\"\\\n"}}});
     store.save_user("ü-ser ✓", &item).unwrap();
     assert_eq!(
         store.load_user("ü-ser ✓").unwrap().unwrap()["user"],
@@ -128,9 +141,14 @@ fn unicode_and_empty_values_survive() {
 fn saving_again_replaces_the_item_and_the_key_is_always_the_user_id() {
     let table = unique_table("replace");
     let mut store = runtime().open(config(server(), &table)).unwrap();
-    store.save_user("u", &json!({"user": {"data": {"a": 1}}, "session": {}})).unwrap();
     store
-        .save_user("u", &json!({"userId": "someone-else", "user": {"data": {"b": 2}}}))
+        .save_user("u", &json!({"user": {"data": {"a": 1}}, "session": {}}))
+        .unwrap();
+    store
+        .save_user(
+            "u",
+            &json!({"userId": "someone-else", "user": {"data": {"b": 2}}}),
+        )
         .unwrap();
     assert_eq!(
         store.load_user("u").unwrap().unwrap(),
@@ -165,5 +183,8 @@ fn an_item_just_under_400_kb_is_stored_and_one_over_is_refused_before_sending() 
     }
     // The earlier item is untouched: nothing was half-written.
     let stored = raw_get_item(server(), &table, "userId", "big").unwrap();
-    assert!(stored["user"]["M"]["data"]["M"]["blob"]["S"].as_str().unwrap().starts_with('x'));
+    assert!(stored["user"]["M"]["data"]["M"]["blob"]["S"]
+        .as_str()
+        .unwrap()
+        .starts_with('x'));
 }

@@ -41,7 +41,10 @@ fn a_provisioned_table_gets_the_configured_capacity() {
     runtime().open(config).unwrap().ensure_table().unwrap();
     let description = raw_describe(server(), &table);
     assert_eq!(description["ProvisionedThroughput"]["ReadCapacityUnits"], 5);
-    assert_eq!(description["ProvisionedThroughput"]["WriteCapacityUnits"], 7);
+    assert_eq!(
+        description["ProvisionedThroughput"]["WriteCapacityUnits"],
+        7
+    );
     assert_eq!(
         description["KeySchema"],
         json!([{"AttributeName": "userId", "KeyType": "HASH"}])
@@ -56,8 +59,13 @@ fn a_pay_per_request_table_can_be_created_and_used() {
     let mut store = runtime().open(config).unwrap();
     assert_eq!(store.ensure_table().unwrap(), TableStatus::Created);
     let description = raw_describe(server(), &table);
-    assert_eq!(description["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST");
-    store.save_user("u", &json!({"user": {"data": {}}})).unwrap();
+    assert_eq!(
+        description["BillingModeSummary"]["BillingMode"],
+        "PAY_PER_REQUEST"
+    );
+    store
+        .save_user("u", &json!({"user": {"data": {}}}))
+        .unwrap();
     assert!(store.load_user("u").unwrap().is_some());
 }
 
@@ -67,7 +75,9 @@ fn a_custom_primary_key_column_names_the_partition_key() {
     let mut config = config(server(), &table);
     config.table.primary_key_column = Some("id".into());
     let mut store = runtime().open(config).unwrap();
-    store.save_user("u-7", &json!({"user": {"data": {}}})).unwrap();
+    store
+        .save_user("u-7", &json!({"user": {"data": {}}}))
+        .unwrap();
     assert_eq!(
         raw_describe(server(), &table)["KeySchema"][0]["AttributeName"],
         "id"
@@ -94,7 +104,10 @@ fn with_auto_create_off_a_missing_table_is_an_error_that_names_it() {
     let (status, body) = raw_call(server(), "DescribeTable", &json!({"TableName": table}));
     assert_eq!(status, 400, "the table must not have been created: {body}");
     assert!(
-        body["__type"].as_str().unwrap_or_default().ends_with("#ResourceNotFoundException"),
+        body["__type"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("#ResourceNotFoundException"),
         "{body}"
     );
 }
@@ -138,7 +151,10 @@ fn a_table_with_another_key_schema_is_reported_not_misused() {
     let mut store = runtime().open(config(server(), &table)).unwrap();
     match store_error(store.ensure_table()) {
         StoreError::InvalidConfig(message) => {
-            assert!(message.contains("partition key 'pk'") && message.contains("'userId'"), "{message}")
+            assert!(
+                message.contains("partition key 'pk'") && message.contains("'userId'"),
+                "{message}"
+            )
         }
         other => panic!("expected invalid-config, got {other:?}"),
     }
@@ -154,7 +170,10 @@ fn a_table_that_takes_too_long_is_a_timeout_with_advice() {
     let started = std::time::Instant::now();
     match store_error(store.ensure_table()) {
         StoreError::TimedOut(message) => {
-            assert!(message.contains("table-ready-timeout-ms") && message.contains(&table), "{message}")
+            assert!(
+                message.contains("table-ready-timeout-ms") && message.contains(&table),
+                "{message}"
+            )
         }
         other => panic!("expected timed-out, got {other:?}"),
     }

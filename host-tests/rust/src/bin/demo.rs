@@ -18,10 +18,14 @@ fn main() {
 }
 
 fn run() -> Result<(), Error> {
-    let endpoint = std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:8000".into());
+    let endpoint =
+        std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:8000".into());
     let started = Instant::now();
     let runtime = Runtime::load_default()?;
-    println!("component loaded in {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "component loaded in {:.1} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
 
     // Only a table name, as in the plugin's docs, plus where the local server is.
     let config = Config::for_table(TABLE)
@@ -46,7 +50,10 @@ fn run() -> Result<(), Error> {
 
     let stored = store.load_user(USER)?.unwrap_or(Value::Null);
     println!("\nthe stored item, as the Jovo plugin would load it:");
-    println!("{}", serde_json::to_string_pretty(&stored).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&stored).unwrap_or_default()
+    );
     Ok(())
 }
 
@@ -66,7 +73,8 @@ fn next_visit(stored: Option<Value>, visit: u32) -> Value {
     if let Some(list) = item["user"]["data"]["favoriteColors"].as_array_mut() {
         list.push(json!(colors[(visit as usize - 1) % colors.len()]));
     }
-    item["session"]["state"] = json!([{ "component": "GameComponent", "resolve": { "win": "onWin" } }]);
+    item["session"]["state"] =
+        json!([{ "component": "GameComponent", "resolve": { "win": "onWin" } }]);
     if let Some(history) = item["history"]["items"].as_array_mut() {
         history.insert(0, json!({ "output": { "message": format!("Welcome back, visit {visit}!") }, "nlu": { "intent": { "name": "LaunchIntent" } } }));
         history.truncate(3);

@@ -21,17 +21,24 @@ pub struct Dynalite {
 impl Dynalite {
     /// A private server whose new tables stay CREATING for `create_table_ms`.
     pub fn start(create_table_ms: u32) -> Dynalite {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/node/dynalite-server.cjs");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/node/dynalite-server.cjs");
         let mut child = Command::new("node")
             .arg(&script)
-            .args(["--create-table-ms", &create_table_ms.to_string(), "--exit-with-stdin"])
+            .args([
+                "--create-table-ms",
+                &create_table_ms.to_string(),
+                "--exit-with-stdin",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
             .expect("start dynalite: is node installed and scripts/node set up (make toolchain)?");
         let stdout = child.stdout.take().expect("dynalite stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read dynalite's first line");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read dynalite's first line");
         let endpoint = line
             .trim()
             .strip_prefix("listening ")
@@ -58,16 +65,22 @@ pub fn server() -> &'static str {
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        let component = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/jovo_dynamodb.wasm");
+        let component =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/jovo_dynamodb.wasm");
         let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/component-cache");
-        Runtime::load(&component, Some(&cache)).expect("load build/jovo_dynamodb.wasm (run `make component`)")
+        Runtime::load(&component, Some(&cache))
+            .expect("load build/jovo_dynamodb.wasm (run `make component`)")
     })
 }
 
 /// A table name no other test uses.
 pub fn unique_table(purpose: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    format!("{purpose}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{purpose}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The plugin's defaults against `endpoint`, with throwaway credentials.
@@ -96,7 +109,10 @@ pub fn raw_call(endpoint: &str, operation: &str, body: &Value) -> (u16, Value) {
         .send(body.to_string())
         .expect("raw DynamoDB call");
     let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().expect("raw response body");
+    let text = response
+        .body_mut()
+        .read_to_string()
+        .expect("raw response body");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
