@@ -1,0 +1,192 @@
+"""Bad config, bad input and unreachable servers: each is a typed error that says what to
+do, input errors are found before anything is sent, and the transport's failures are told
+apart (refused: transport-failed; silent: timed-out)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from decimal import Decimal
+from typing import Iterator
+
+import pytest
+from conftest import closed_endpoint
+
+from jovo_dynamodb import (
+    DynamoDbStore,
+    InvalidConfig,
+    InvalidInput,
+    StoreError,
+    Throttled,
+    TimedOut,
+    TransportFailed,
+    errors,
+)
+from jovo_dynamodb._wit import record
+
+
+@pytest.fixture
+def unreachable_store(runtime) -> DynamoDbStore:
+    """A store whose every request fails to connect: an InvalidInput from it proves that
+    validation happened before sending."""
+    return DynamoDbStore(
+        "users",
+        endpoint=closed_endpoint(),
+        credentials=("AKIDTESTKEY", "test-secret-key"),
+        create_table_on_init=False,
+        max_attempts=2,
+        retry_base_delay_ms=1,
+        runtime=runtime,
+    )
+
+
+def test_user_ids_must_be_1_to_2048_bytes(unreachable_store):
+    for call in (
+        lambda user_id: unreachable_store.load_user(user_id),
+        lambda user_id: unreachable_store.save_user(user_id, {}),
+        lambda user_id: unreachable_store.delete_user(user_id),
+    ):
+        with pytest.raises(InvalidInput, match="empty"):
+            call("")
+    with pytest.raises(InvalidInput, match="2050 bytes"):
+        unreachable_store.load_user("ü" * 1025)
+    # 2048 bytes is allowed: it gets as far as the (closed) network.
+    with pytest.raises(TransportFailed):
+        unreachable_store.load_user("a" * 2048)
+    with pytest.raises(InvalidInput, match="must be a str"):
+        unreachable_store.load_user(42)
+
+
+@pytest.mark.parametrize("item", [[1, 2], "text", 42, None, ("a", "tuple")])
+def test_items_must_be_dicts(unreachable_store, item):
+    with pytest.raises(InvalidInput, match="must be a dict"):
+        unreachable_store.save_user("u", item)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), Decimal("NaN"), Decimal("-Infinity"), {1, 2}, b"bytes"])
+def test_values_json_cannot_carry_are_refused_before_sending(unreachable_store, value):
+    with pytest.raises(InvalidInput):
+        unreachable_store.save_user("u", {"user": {"data": {"value": value}}})
+
+
+def test_values_dynamodb_cannot_store_are_named_by_their_path(unreachable_store):
+    with pytest.raises(InvalidInput) as caught:
+        unreachable_store.save_user("u", {"user": {"data": {"scores": [1, 123456789012345678901234567890123456789]}}})
+    assert "user.data.scores[1]" in caught.value.message and "39 significant digits" in caught.value.message
+    with pytest.raises(InvalidInput, match="user.data.far"):
+        unreachable_store.save_user("u", {"user": {"data": {"far": Decimal("1e200")}}})
+    deep: object = "bottom"
+    for _ in range(40):
+        deep = {"d": deep}
+    with pytest.raises(InvalidInput, match="32 levels"):
+        unreachable_store.save_user("u", {"user": deep})
+
+
+@pytest.mark.parametrize(
+    "options, rule",
+    [
+        ({"table": ""}, "table.name is missing"),
+        ({"table": "ab"}, "3 to 255"),
+        ({"table": "users table"}, "A-Z, a-z, 0-9"),
+        ({"primary_key_column": ""}, "primary-key-column"),
+        ({"read_capacity_units": 0}, "read-capacity-units"),
+        ({"write_capacity_units": 0}, "write-capacity-units"),
+        ({"endpoint": "localhost:8000"}, "http://"),
+        ({"max_attempts": 0}, "max-attempts"),
+        ({"request_timeout_ms": 0}, "request-timeout-ms"),
+        ({"region": "Mars 1"}, "region"),
+        ({"endpoint": None}, "neither client.region nor client.endpoint"),
+        # Caught by the Python layer: values the WIT types cannot carry.
+        ({"billing_mode": "ON_DEMAND"}, "billing_mode"),
+        ({"read_capacity_units": "5"}, "read_capacity_units"),
+        ({"request_timeout_ms": 2**32}, "request_timeout_ms"),
+        ({"create_table_on_init": "yes"}, "create_table_on_init"),
+        ({"table": None}, "table must be a str"),
+        ({"credentials": "AKID:secret"}, "credentials must be"),
+    ],
+)
+def test_bad_config_is_refused_at_construction_with_the_rule(runtime, monkeypatch, options, rule):
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    arguments = {"table": "users", "endpoint": "http://127.0.0.1:8000", **options}
+    with pytest.raises(InvalidConfig) as caught:
+        DynamoDbStore(arguments.pop("table"), runtime=runtime, **arguments)
+    assert caught.value.code == "invalid-config"
+    assert rule in caught.value.message
+
+
+def test_an_unreachable_server_is_a_transport_error_after_the_configured_attempts(unreachable_store):
+    with pytest.raises(TransportFailed) as caught:
+        unreachable_store.load_user("u")
+    assert caught.value.code == "transport-failed"
+    assert "after 2 attempts" in caught.value.message
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """A server that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    acceptor.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_a_server_that_never_answers_is_a_timeout_after_request_timeout_ms(runtime, silent_endpoint):
+    store = DynamoDbStore(
+        "users",
+        endpoint=silent_endpoint,
+        credentials=("AKIDTESTKEY", "test-secret-key"),
+        create_table_on_init=False,
+        request_timeout_ms=200,
+        max_attempts=1,
+        runtime=runtime,
+    )
+    with pytest.raises(TimedOut) as caught:
+        store.load_user("u")
+    assert caught.value.code == "timed-out"
+
+
+def test_every_error_is_a_store_error_with_its_wit_case_name():
+    cases = [
+        "invalid-config", "invalid-input", "item-too-large", "table-missing",
+        "credentials-unavailable", "access-denied", "throttled", "conditional-conflict",
+        "transport-failed", "timed-out", "malformed-response", "service",
+    ]
+    for case in cases:
+        payload = _service_error_payload() if case in ("access-denied", "throttled", "conditional-conflict", "service") else "text"
+        error = errors.from_wit(case, payload)
+        assert isinstance(error, StoreError) and error.code == case
+
+
+def test_dynamodb_errors_carry_what_aws_support_asks_for():
+    error = errors.from_wit("throttled", _service_error_payload())
+    assert isinstance(error, Throttled)
+    assert (error.service_code, error.request_id, error.status, error.attempts) == (
+        "ProvisionedThroughputExceededException", "REQ123", 400, 4)
+    assert str(error) == (
+        "throttled: DynamoDB answered ProvisionedThroughputExceededException (HTTP 400): "
+        "slow down [after 4 attempt(s), request id REQ123]"
+    )
+
+
+def _service_error_payload():
+    return record(code="ProvisionedThroughputExceededException", message="slow down",
+                  request_id="REQ123", status=400, attempts=4)
