@@ -43,8 +43,30 @@ pub fn load_or_compile(
     }
     let component = Component::new(engine, wasm)?;
     // A cache that cannot be written (read-only home, full disk) only costs speed.
-    let _ = store(&entry, &component.serialize()?);
+    if store(&entry, &component.serialize()?).is_ok() {
+        remove_stale_entries(dir, &entry);
+    }
     Ok(component)
+}
+
+/// Entries of earlier builds are never read again; each is about a megabyte.
+fn remove_stale_entries(dir: &Path, current: &Path) {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in listing.flatten().map(|entry| entry.path()) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let ours = name
+            .strip_prefix("jovo_dynamodb-")
+            .and_then(|rest| rest.strip_suffix(".cwasm"))
+            .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+        if ours && path != current {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 fn key(engine: &Engine, wasm: &[u8]) -> u64 {
