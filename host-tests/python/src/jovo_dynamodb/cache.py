@@ -53,9 +53,11 @@ def load_or_compile(engine: Engine, wasm: bytes, directory: Optional[Path]) -> C
     entry = entry_path(directory, wasm)
     cached = _deserialize(engine, entry)
     if cached is not None:
+        log.debug("compiled component loaded from %s", entry)
         return cached
     component = Component(engine, wasm)
-    _store(entry, bytes(component.serialize()))
+    if _store(entry, bytes(component.serialize())):
+        log.debug("component compiled and cached at %s", entry)
     return component
 
 
@@ -72,8 +74,9 @@ def _deserialize(engine: Engine, entry: Path) -> Optional[Component]:
         return None
 
 
-def _store(entry: Path, compiled: bytes) -> None:
-    """Writes to a temporary file and renames it, so a concurrent reader never sees half."""
+def _store(entry: Path, compiled: bytes) -> bool:
+    """Writes to a temporary file and renames it, so a concurrent reader never sees half.
+    False when the cache is not writable."""
     temporary: Optional[str] = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +84,9 @@ def _store(entry: Path, compiled: bytes) -> None:
             temporary = f.name
             f.write(compiled)
         os.replace(temporary, entry)
+        return True
     except OSError as error:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         log.debug("compile cache %s not writable, continuing without it: %s", entry.parent, error)
+        return False
