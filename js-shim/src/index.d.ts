@@ -1,0 +1,127 @@
+// Types of jovo-dynamodb-wasm: the config interface of @jovotech/db-dynamodb 4.1.0 plus
+// table.billingMode and the `component` section, without any @aws-sdk types.
+import type { DbPlugin, DbPluginConfig, Jovo, RequiredOnlyWhere } from '@jovotech/framework';
+
+export interface AwsCredentialIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** When temporary credentials expire; a provider is asked again 5 minutes before. */
+  expiration?: Date;
+}
+
+/** Like the SDK's credential providers (e.g. from @aws-sdk/credential-providers). */
+export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+
+export interface DynamoDbTableConfig {
+  /** Table name: 3 to 255 characters of A-Z a-z 0-9 _ - . (required). */
+  name: string;
+  /** Create the table when it does not exist. Default: true. */
+  createTableOnInit?: boolean;
+  /** Partition key attribute (type S) holding the user id. Default: 'userId'. */
+  primaryKeyColumn?: string;
+  /** For PROVISIONED tables. Default: 2. */
+  readCapacityUnits?: number;
+  /** For PROVISIONED tables. Default: 2. */
+  writeCapacityUnits?: number;
+  /** How a table created by the plugin is billed. Default: 'PROVISIONED'. */
+  billingMode?: 'PROVISIONED' | 'PAY_PER_REQUEST';
+}
+
+/** The part of the SDK's DynamoDBClientConfig that this plugin understands. */
+export interface DynamoDbClientConfig {
+  /** Default: AWS_REGION, then AWS_DEFAULT_REGION. */
+  region?: string | (() => Promise<string>);
+  /** E.g. 'http://127.0.0.1:8000' for a local DynamoDB. Default: from the region. */
+  endpoint?: string | URL | { protocol?: string; hostname: string; port?: number; path?: string };
+  /**
+   * Default: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, then the shared
+   * credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, profile AWS_PROFILE).
+   */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Attempts per operation, including the first (1 to 20). Default: 4. */
+  maxAttempts?: number;
+}
+
+/** The options of @aws-sdk/util-dynamodb's marshall that apply to JSON-like items. */
+export interface DynamoDbMarshallOptions {
+  /** Drop undefined values; otherwise they are an error. Default: true. */
+  removeUndefinedValues?: boolean;
+  /** Store class instances as maps; otherwise they are an error. Default: true. */
+  convertClassInstanceToMap?: boolean;
+  /** Store empty strings as NULL. Default: false. */
+  convertEmptyValues?: boolean;
+}
+
+/** How the WebAssembly component runs. */
+export interface DynamoDbComponentConfig {
+  /**
+   * 'jspi': WebAssembly JSPI (Node.js 24+, current browsers), the event loop stays free.
+   * 'sync': requests block the calling thread while a worker thread fetches (Node.js 20/22).
+   * 'auto' picks 'jspi' where WebAssembly.Suspending exists. Default: 'auto'.
+   */
+  asyncMode?: 'auto' | 'jspi' | 'sync';
+  /** JSPI mode: most component instances serving concurrent requests. Default: 8. */
+  poolSize?: number;
+  /** Time limit of one HTTP exchange in ms. Default: 5000. */
+  requestTimeoutMs?: number;
+  /** Retry backoff base in ms (full jitter). Default: 50. */
+  retryBaseDelayMs?: number;
+  /** Retry backoff cap in ms. Default: 2000. */
+  retryMaxDelayMs?: number;
+  /** How long initialize() waits for a new table to become ACTIVE, in ms. Default: 60000. */
+  tableReadyTimeoutMs?: number;
+}
+
+export interface DynamoDbConfig extends DbPluginConfig {
+  table: DynamoDbTableConfig;
+  libraryConfig?: {
+    dynamoDbClient?: DynamoDbClientConfig;
+    marshall?: DynamoDbMarshallOptions;
+  };
+  component?: DynamoDbComponentConfig;
+}
+
+export type DynamoDbInitConfig = RequiredOnlyWhere<DynamoDbConfig, 'table'>;
+
+/** The case names of the component's WIT `store-error`. */
+export type DynamoDbErrorCode =
+  | 'invalid-config'
+  | 'invalid-input'
+  | 'item-too-large'
+  | 'table-missing'
+  | 'credentials-unavailable'
+  | 'access-denied'
+  | 'throttled'
+  | 'conditional-conflict'
+  | 'transport-failed'
+  | 'timed-out'
+  | 'malformed-response'
+  | 'service';
+
+export declare class DynamoDbError extends Error {
+  name: 'DynamoDbError';
+  code: DynamoDbErrorCode;
+  /** DynamoDB's error code (e.g. 'ValidationException'), for errors DynamoDB returned. */
+  serviceCode?: string;
+  requestId?: string;
+  statusCode?: number;
+  attempts?: number;
+  constructor(code: DynamoDbErrorCode, message: string);
+}
+
+export declare class DynamoDb extends DbPlugin<DynamoDbConfig> {
+  constructor(config: DynamoDbInitConfig);
+  getDefaultConfig(): DynamoDbConfig;
+  getInitConfig(): DynamoDbInitConfig;
+  /** Ensures the table exists and is ACTIVE (creating it and waiting when allowed). */
+  initialize(): Promise<void>;
+  loadData(userId: string, jovo: Jovo): Promise<void>;
+  saveData(userId: string, jovo: Jovo): Promise<void>;
+  /** Deletes the stored item of a user. */
+  deleteData(userId: string): Promise<void>;
+  /** The transpilation in use. */
+  asyncMode(): Promise<'jspi' | 'sync'>;
+  /** Releases the component instances and the sync mode's worker thread. */
+  close(): Promise<void>;
+}

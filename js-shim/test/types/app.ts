@@ -1,0 +1,27 @@
+// A Jovo app as its developer writes it, swapping only the import: must type-check.
+import { App } from '@jovotech/framework';
+import { DynamoDb, DynamoDbError } from 'jovo-dynamodb-wasm';
+
+const app = new App({ plugins: [] });
+
+app.configure({
+  plugins: [
+    new DynamoDb({ table: { name: 'users' } }),
+    new DynamoDb({
+      table: { name: 'users', billingMode: 'PAY_PER_REQUEST', primaryKeyColumn: 'id' },
+      libraryConfig: {
+        dynamoDbClient: {
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'myAccessKeyId', secretAccessKey: 'mySecretAccessKey' },
+        },
+        marshall: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+      },
+      storedElements: { session: true, history: { enabled: true, size: 3 } },
+      component: { asyncMode: 'auto', poolSize: 4 },
+    }),
+  ],
+});
+
+export function describe(error: unknown): string {
+  return error instanceof DynamoDbError ? `${error.code}: ${error.message}` : String(error);
+}
