@@ -115,6 +115,18 @@ impl DynamoDbStore {
         Ok(api.call_save_user(&mut self.store, self.client, user_id, item)??)
     }
 
+    /// The `sleep-ms` calls (milliseconds) the component made through this store since it
+    /// was opened or since the last [`take_sleeps`](Self::take_sleeps): retry backoff and
+    /// waits for a new table. Lets tests see that retries back off. At most 4096 are kept.
+    pub fn sleeps_observed(&self) -> &[u32] {
+        self.store.data().sleeps()
+    }
+
+    /// Like [`sleeps_observed`](Self::sleeps_observed), and forgets them.
+    pub fn take_sleeps(&mut self) -> Vec<u32> {
+        self.store.data_mut().take_sleeps()
+    }
+
     /// Deletes the stored item of `user_id`; a missing item is not an error.
     pub fn delete_user(&mut self, user_id: &str) -> Result<(), Error> {
         let api = self.bindings.jovo_dynamodb_store().client();

@@ -14,11 +14,25 @@ const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 /// What the component's imports act on; one per wasmtime store.
 pub struct HostState {
     agent: ureq::Agent,
+    /// Every `sleep-ms` the component asked for, in order (retry backoff, table waits), so
+    /// tests can observe backoff. Cleared by `DynamoDbStore::take_sleeps`.
+    sleeps: Vec<u32>,
 }
 
 impl HostState {
     pub fn new(agent: ureq::Agent) -> HostState {
-        HostState { agent }
+        HostState {
+            agent,
+            sleeps: Vec::new(),
+        }
+    }
+
+    pub fn sleeps(&self) -> &[u32] {
+        &self.sleeps
+    }
+
+    pub fn take_sleeps(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.sleeps)
     }
 }
 
@@ -92,6 +106,10 @@ impl host::Host for HostState {
     }
 
     fn sleep_ms(&mut self, ms: u32) {
+        // A few bytes per retry; bounded by max-attempts per operation. Tests drain it.
+        if self.sleeps.len() < 4096 {
+            self.sleeps.push(ms);
+        }
         std::thread::sleep(Duration::from_millis(u64::from(ms)));
     }
 
