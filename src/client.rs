@@ -5,14 +5,16 @@ use std::cell::Cell;
 
 use serde_json::{Map, Value};
 
-use crate::bindings::exports::jovo::dynamodb::store::{StoreError, TableStatus};
+use crate::bindings::exports::jovo::dynamodb::store::{
+    ServiceError, StoreError, TableStatus, TimeToLiveStatus,
+};
 use crate::config::Settings;
 use crate::errors::Failure;
 use crate::host::{Host, HttpRequest};
 use crate::marshal::{self, MarshallOptions, MAX_ITEM_BYTES};
-use crate::protocol::{self, Operation};
+use crate::protocol::{self, Operation, Precondition};
 use crate::retry::Backoff;
-use crate::{signing, table};
+use crate::{retention, signing, table};
 
 /// DynamoDB partition key values hold at most 2048 bytes.
 pub const MAX_USER_ID_BYTES: usize = 2048;
@@ -64,8 +66,14 @@ impl<H: Host> Client<H> {
 
     pub fn ensure_table(&self) -> Result<TableStatus, StoreError> {
         let status = table::ensure(self)?;
+        // `unavailable` is reported by ensure_time_to_live; it must not stop the app.
+        retention::ensure(self)?;
         self.table_ready.set(true);
         Ok(status)
+    }
+
+    pub fn ensure_time_to_live(&self) -> Result<TimeToLiveStatus, StoreError> {
+        retention::ensure(self)
     }
 
     pub fn load_user(&self, user_id: &str) -> Result<Option<String>, StoreError> {
@@ -97,9 +105,21 @@ impl<H: Host> Client<H> {
 
     pub fn save_user(&self, user_id: &str, item: &str) -> Result<(), StoreError> {
         validate_user_id(user_id)?;
-        let attributes = self.item_attributes(user_id, item)?;
-        let body = protocol::put_item(&self.settings.table_name, attributes);
-        self.item_operation(Operation::PutItem, &body).map(drop)
+        let mut fields = parse_item(item)?;
+        let precondition = self.precondition(&mut fields)?;
+        let attributes = self.item_attributes(user_id, fields, precondition.as_ref())?;
+        let body = protocol::put_item(&self.settings.table_name, attributes, precondition.as_ref());
+        match self.item_operation(Operation::PutItem, &body) {
+            Ok(_) => Ok(()),
+            Err(StoreError::ConditionalConflict(conflict)) => {
+                // A retry after a lost answer meets its own first write: not a conflict.
+                if conflict.attempts > 1 && self.stored_item_is(user_id, &body["Item"]) {
+                    return Ok(());
+                }
+                Err(conflict_error(user_id, precondition.as_ref(), conflict))
+            }
+            Err(other) => Err(other),
+        }
     }
 
     pub fn delete_user(&self, user_id: &str) -> Result<(), StoreError> {
@@ -112,33 +132,61 @@ impl<H: Host> Client<H> {
         self.item_operation(Operation::DeleteItem, &body).map(drop)
     }
 
-    /// The marshalled item with the key column first, as the plugin writes it.
-    fn item_attributes(&self, user_id: &str, item: &str) -> Result<Map<String, Value>, StoreError> {
-        let mut fields = match serde_json::from_str::<Value>(item) {
-            Ok(Value::Object(fields)) => fields,
-            Ok(other) => {
+    /// With optimistic locking: what the stored item must be for this save to win, taken
+    /// from (and removed from) the version attribute of the item being saved.
+    fn precondition(
+        &self,
+        fields: &mut Map<String, Value>,
+    ) -> Result<Option<Precondition>, StoreError> {
+        let Some(attribute) = &self.settings.version_attribute else {
+            return Ok(None);
+        };
+        let version = match fields.shift_remove(attribute) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64(),
+            Some(other) => {
                 return Err(StoreError::InvalidInput(format!(
-                    "the item must be a JSON object like {{\"user\":{{\"data\":{{}}}}}}, got {}",
-                    marshal::kind(&other)
-                )))
-            }
-            Err(e) => {
-                return Err(StoreError::InvalidInput(format!(
-                    "the item is not valid JSON ({e}); pass the JSON text of an object"
+                    "item attribute '{attribute}' is {}; with optimistic locking it must be the version number load-user returned, or absent for a new user",
+                    crate::config::shorten(&other.to_string())
                 )))
             }
         };
+        Ok(Some(Precondition {
+            attribute: attribute.clone(),
+            version,
+        }))
+    }
+
+    /// The marshalled item as the plugin writes it: key column first, then the item's
+    /// attributes, then the version and expiry attributes this component maintains.
+    fn item_attributes(
+        &self,
+        user_id: &str,
+        mut fields: Map<String, Value>,
+        precondition: Option<&Precondition>,
+    ) -> Result<Map<String, Value>, StoreError> {
         let key_column = &self.settings.primary_key_column;
         fields.shift_remove(key_column);
+        if let Some(expiry) = &self.settings.expiry {
+            fields.shift_remove(&expiry.attribute);
+        }
         let options = MarshallOptions {
             convert_empty_values: self.settings.convert_empty_values,
         };
         let marshalled = marshal::marshal_item(&fields, options).map_err(|e| {
             StoreError::InvalidInput(format!("item attribute '{}': {}", e.path, e.reason))
         })?;
-        let mut attributes = Map::with_capacity(marshalled.len() + 1);
+        let mut attributes = Map::with_capacity(marshalled.len() + 3);
         attributes.insert(key_column.clone(), serde_json::json!({ "S": user_id }));
         attributes.extend(marshalled);
+        if let Some(precondition) = precondition {
+            let next = precondition.version.map_or(1, |v| v.saturating_add(1));
+            attributes.insert(precondition.attribute.clone(), number(next));
+        }
+        if let Some(expiry) = &self.settings.expiry {
+            let expires_at = self.host.now_ms() / 1000 + u64::from(expiry.after_days) * 86_400;
+            attributes.insert(expiry.attribute.clone(), number(expires_at));
+        }
         let size = marshal::item_size(&attributes);
         if size > MAX_ITEM_BYTES {
             return Err(StoreError::ItemTooLarge(format!(
@@ -147,6 +195,17 @@ impl<H: Host> Client<H> {
             )));
         }
         Ok(attributes)
+    }
+
+    /// Whether the stored item of `user_id` has exactly these attribute values.
+    fn stored_item_is(&self, user_id: &str, expected: &Value) -> bool {
+        let body = protocol::get_item(
+            &self.settings.table_name,
+            &self.settings.primary_key_column,
+            user_id,
+        );
+        self.call(Operation::GetItem, &body)
+            .is_ok_and(|response| response.get("Item") == Some(expected))
     }
 
     /// GetItem, PutItem or DeleteItem, after the table is known to exist. A table that
@@ -272,6 +331,42 @@ fn validate_user_id(user_id: &str) -> Result<(), StoreError> {
         )));
     }
     Ok(())
+}
+
+fn parse_item(item: &str) -> Result<Map<String, Value>, StoreError> {
+    match serde_json::from_str::<Value>(item) {
+        Ok(Value::Object(fields)) => Ok(fields),
+        Ok(other) => Err(StoreError::InvalidInput(format!(
+            "the item must be a JSON object like {{\"user\":{{\"data\":{{}}}}}}, got {}",
+            marshal::kind(&other)
+        ))),
+        Err(e) => Err(StoreError::InvalidInput(format!(
+            "the item is not valid JSON ({e}); pass the JSON text of an object"
+        ))),
+    }
+}
+
+fn number(value: u64) -> Value {
+    serde_json::json!({ "N": value.to_string() })
+}
+
+fn conflict_error(
+    user_id: &str,
+    precondition: Option<&Precondition>,
+    conflict: ServiceError,
+) -> StoreError {
+    let expected = match precondition.and_then(|p| p.version) {
+        Some(version) => format!("version {version}"),
+        None => "no version yet (a new user)".into(),
+    };
+    StoreError::ConditionalConflict(ServiceError {
+        message: format!(
+            "user '{}' was saved by another request after this item was loaded (expected {expected}); nothing was saved: load the user again, reapply the change and save. DynamoDB: {}",
+            crate::config::shorten(user_id),
+            conflict.message
+        ),
+        ..conflict
+    })
 }
 
 fn malformed(why: &str) -> StoreError {

@@ -15,6 +15,9 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 pub const DEFAULT_RETRY_BASE_DELAY_MS: u32 = 50;
 pub const DEFAULT_RETRY_MAX_DELAY_MS: u32 = 2_000;
 pub const DEFAULT_TABLE_READY_TIMEOUT_MS: u32 = 60_000;
+pub const DEFAULT_VERSION_ATTRIBUTE: &str = "version";
+pub const DEFAULT_EXPIRY_ATTRIBUTE: &str = "expiresAt";
+const MAX_EXPIRE_AFTER_DAYS: u32 = 36_500;
 /// Signing needs a region; a local endpoint such as dynalite accepts any.
 pub const REGION_FOR_CUSTOM_ENDPOINT: &str = "us-east-1";
 const MAX_ATTEMPTS_LIMIT: u32 = 20;
@@ -43,6 +46,16 @@ pub struct Settings {
     pub retry_max_delay_ms: u32,
     pub table_ready_timeout_ms: u32,
     pub convert_empty_values: bool,
+    /// The version attribute, when optimistic locking is on.
+    pub version_attribute: Option<String>,
+    pub expiry: Option<Expiry>,
+}
+
+/// Data retention: items expire `after_days` after their last save.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expiry {
+    pub attribute: String,
+    pub after_days: u32,
 }
 
 impl Settings {
@@ -55,6 +68,8 @@ impl Settings {
         validate_table_name(&table.name)?;
         let primary_key_column = primary_key_column(&table)?;
         let billing = billing(&table)?;
+        let version_attribute = version_attribute(&table, &primary_key_column)?;
+        let expiry = expiry(&table, &primary_key_column, version_attribute.as_deref())?;
         let (url, signing_region) = endpoint(client.region.as_deref(), client.endpoint.as_deref())?;
         if let Some(credentials) = &client.credentials {
             validate_credentials(credentials)?;
@@ -90,6 +105,8 @@ impl Settings {
                 .table_ready_timeout_ms
                 .unwrap_or(DEFAULT_TABLE_READY_TIMEOUT_MS),
             convert_empty_values: marshall.convert_empty_values.unwrap_or(false),
+            version_attribute,
+            expiry,
         })
     }
 }
@@ -137,6 +154,64 @@ fn primary_key_column(table: &TableConfig) -> Result<String, StoreError> {
         )));
     }
     Ok(column)
+}
+
+fn version_attribute(table: &TableConfig, key_column: &str) -> Result<Option<String>, StoreError> {
+    if !table.optimistic_locking.unwrap_or(false) {
+        return Ok(None);
+    }
+    let name = table
+        .version_attribute
+        .clone()
+        .unwrap_or_else(|| DEFAULT_VERSION_ATTRIBUTE.to_string());
+    own_attribute("table.version-attribute", &name, &[key_column])?;
+    Ok(Some(name))
+}
+
+fn expiry(
+    table: &TableConfig,
+    key_column: &str,
+    version_attribute: Option<&str>,
+) -> Result<Option<Expiry>, StoreError> {
+    let Some(after_days) = table.expire_after_days else {
+        return Ok(None);
+    };
+    if !(1..=MAX_EXPIRE_AFTER_DAYS).contains(&after_days) {
+        return Err(invalid(format!(
+            "table.expire-after-days is {after_days}; use 1 to {MAX_EXPIRE_AFTER_DAYS}, or leave it unset to keep items forever"
+        )));
+    }
+    let attribute = table
+        .expiry_attribute
+        .clone()
+        .unwrap_or_else(|| DEFAULT_EXPIRY_ATTRIBUTE.to_string());
+    let taken: Vec<&str> = [Some(key_column), version_attribute]
+        .into_iter()
+        .flatten()
+        .collect();
+    own_attribute("table.expiry-attribute", &attribute, &taken)?;
+    Ok(Some(Expiry {
+        attribute,
+        after_days,
+    }))
+}
+
+/// An attribute the component writes itself: a valid name no other one of ours uses.
+fn own_attribute(option: &str, name: &str, taken: &[&str]) -> Result<(), StoreError> {
+    if name.is_empty() || name.len() > MAX_KEY_COLUMN_BYTES {
+        return Err(invalid(format!(
+            "{option} '{}' has {} bytes; use 1 to {MAX_KEY_COLUMN_BYTES}",
+            shorten(name),
+            name.len()
+        )));
+    }
+    if taken.contains(&name) {
+        return Err(invalid(format!(
+            "{option} '{}' is already used by another attribute of the item (key column or version); pick another name",
+            shorten(name)
+        )));
+    }
+    Ok(())
 }
 
 fn billing(table: &TableConfig) -> Result<Billing, StoreError> {
@@ -295,6 +370,10 @@ mod tests {
                 read_capacity_units: None,
                 write_capacity_units: None,
                 billing_mode: None,
+                optimistic_locking: None,
+                version_attribute: None,
+                expire_after_days: None,
+                expiry_attribute: None,
             },
             client: ClientConfig {
                 region: Some("eu-west-1".into()),
@@ -399,6 +478,36 @@ mod tests {
         let settings = Settings::from_wit(c).unwrap();
         assert_eq!(settings.url, "http://127.0.0.1:8000/");
         assert_eq!(settings.signing_region, "us-east-1");
+    }
+
+    #[test]
+    fn locking_and_expiry_are_off_unless_asked_and_checked_when_on() {
+        let settings = Settings::from_wit(config("users")).unwrap();
+        assert_eq!((settings.version_attribute, settings.expiry), (None, None));
+        let mut c = config("users");
+        c.table.optimistic_locking = Some(true);
+        c.table.expire_after_days = Some(30);
+        let settings = Settings::from_wit(c).unwrap();
+        assert_eq!(settings.version_attribute.as_deref(), Some("version"));
+        assert_eq!(
+            settings.expiry,
+            Some(Expiry {
+                attribute: "expiresAt".into(),
+                after_days: 30
+            })
+        );
+        let mut c = config("users");
+        c.table.expire_after_days = Some(0);
+        assert!(message(Settings::from_wit(c)).contains("expire-after-days"));
+        let mut c = config("users");
+        c.table.optimistic_locking = Some(true);
+        c.table.version_attribute = Some("userId".into());
+        assert!(message(Settings::from_wit(c)).contains("already used"));
+        let mut c = config("users");
+        c.table.optimistic_locking = Some(true);
+        c.table.expire_after_days = Some(1);
+        c.table.expiry_attribute = Some("version".into());
+        assert!(message(Settings::from_wit(c)).contains("already used"));
     }
 
     #[test]

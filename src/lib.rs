@@ -11,6 +11,7 @@ pub mod host;
 pub mod marshal;
 pub mod numbers;
 pub mod protocol;
+pub mod retention;
 pub mod retry;
 pub mod signing;
 pub mod table;
@@ -20,7 +21,9 @@ pub mod bindings {
     wit_bindgen::generate!({ path: "wit", world: "persistence" });
 }
 
-use bindings::exports::jovo::dynamodb::store::{self, Config, StoreError, TableStatus};
+use bindings::exports::jovo::dynamodb::store::{
+    self, Config, StoreError, TableStatus, TimeToLiveStatus,
+};
 
 /// The exported `store` interface.
 struct Component;
@@ -43,6 +46,10 @@ impl store::GuestClient for ClientResource {
 
     fn ensure_table(&self) -> Result<TableStatus, StoreError> {
         self.0.ensure_table()
+    }
+
+    fn ensure_time_to_live(&self) -> Result<TimeToLiveStatus, StoreError> {
+        self.0.ensure_time_to_live()
     }
 
     fn load_user(&self, user_id: String) -> Result<Option<String>, StoreError> {

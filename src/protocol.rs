@@ -16,6 +16,8 @@ pub enum Operation {
     GetItem,
     PutItem,
     DeleteItem,
+    DescribeTimeToLive,
+    UpdateTimeToLive,
 }
 
 impl Operation {
@@ -26,6 +28,8 @@ impl Operation {
             Operation::GetItem => "GetItem",
             Operation::PutItem => "PutItem",
             Operation::DeleteItem => "DeleteItem",
+            Operation::DescribeTimeToLive => "DescribeTimeToLive",
+            Operation::UpdateTimeToLive => "UpdateTimeToLive",
         }
     }
 
@@ -74,8 +78,76 @@ pub fn get_item(table: &str, key_column: &str, user_id: &str) -> Value {
     json!({ "TableName": table, "Key": key(key_column, user_id), "ConsistentRead": true })
 }
 
-pub fn put_item(table: &str, attributes: Map<String, Value>) -> Value {
-    json!({ "TableName": table, "Item": attributes })
+/// Optimistic locking: a write that succeeds only if the stored version attribute is still
+/// `version`, or, for `None`, absent (a new user, or an item saved before locking was on).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Precondition {
+    pub attribute: String,
+    pub version: Option<u64>,
+}
+
+pub fn put_item(
+    table: &str,
+    attributes: Map<String, Value>,
+    precondition: Option<&Precondition>,
+) -> Value {
+    let mut body = json!({ "TableName": table, "Item": attributes });
+    let condition = match precondition {
+        None => return body,
+        Some(Precondition {
+            attribute,
+            version: None,
+        }) => json!({
+            "ConditionExpression": "attribute_not_exists(#v)",
+            "ExpressionAttributeNames": { "#v": attribute },
+        }),
+        Some(Precondition {
+            attribute,
+            version: Some(version),
+        }) => json!({
+            "ConditionExpression": "#v = :v",
+            "ExpressionAttributeNames": { "#v": attribute },
+            "ExpressionAttributeValues": { ":v": { "N": version.to_string() } },
+        }),
+    };
+    if let (Value::Object(body), Value::Object(condition)) = (&mut body, condition) {
+        body.extend(condition);
+    }
+    body
+}
+
+pub fn describe_time_to_live(table: &str) -> Value {
+    json!({ "TableName": table })
+}
+
+pub fn enable_time_to_live(table: &str, attribute: &str) -> Value {
+    json!({
+        "TableName": table,
+        "TimeToLiveSpecification": { "Enabled": true, "AttributeName": attribute },
+    })
+}
+
+/// `(TimeToLiveStatus, AttributeName)` of a DescribeTimeToLive answer; DISABLED tables
+/// have no attribute name.
+pub fn time_to_live_description(
+    body: &Map<String, Value>,
+) -> Result<(String, Option<String>), Failure> {
+    let description = body
+        .get("TimeToLiveDescription")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            Failure::Malformed("DescribeTimeToLive answer has no TimeToLiveDescription".into())
+        })?;
+    let status = description
+        .get("TimeToLiveStatus")
+        .and_then(Value::as_str)
+        .unwrap_or("DISABLED")
+        .to_string();
+    let attribute = description
+        .get("AttributeName")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok((status, attribute))
 }
 
 pub fn delete_item(table: &str, key_column: &str, user_id: &str) -> Value {
@@ -260,6 +332,27 @@ mod tests {
             },
         );
         assert_eq!(body["ProvisionedThroughput"]["WriteCapacityUnits"], 3);
+    }
+
+    #[test]
+    fn conditional_puts_name_attributes_through_placeholders() {
+        let absent = Precondition {
+            attribute: "version".into(),
+            version: None,
+        };
+        let body = put_item("t", Map::new(), Some(&absent));
+        assert_eq!(body["ConditionExpression"], "attribute_not_exists(#v)");
+        assert_eq!(body["ExpressionAttributeNames"]["#v"], "version");
+        let version = Precondition {
+            attribute: "version".into(),
+            version: Some(7),
+        };
+        let body = put_item("t", Map::new(), Some(&version));
+        assert_eq!(body["ConditionExpression"], "#v = :v");
+        assert_eq!(body["ExpressionAttributeValues"][":v"]["N"], "7");
+        assert!(put_item("t", Map::new(), None)
+            .get("ConditionExpression")
+            .is_none());
     }
 
     #[test]

@@ -112,6 +112,10 @@ pub fn config() -> Config {
             read_capacity_units: None,
             write_capacity_units: None,
             billing_mode: None,
+            optimistic_locking: None,
+            version_attribute: None,
+            expire_after_days: None,
+            expiry_attribute: None,
         },
         client: ClientConfig {
             region: Some("eu-west-1".into()),

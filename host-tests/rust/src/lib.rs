@@ -27,7 +27,7 @@ mod bindings {
 
 pub use bindings::exports::jovo::dynamodb::store::{
     BillingMode, ClientConfig, Config, MarshallOptions, ServiceError, StoreError, TableConfig,
-    TableStatus,
+    TableStatus, TimeToLiveStatus,
 };
 pub use bindings::jovo::dynamodb::host::AwsCredentials;
 pub use error::Error;
@@ -44,6 +44,10 @@ impl Config {
                 read_capacity_units: None,
                 write_capacity_units: None,
                 billing_mode: None,
+                optimistic_locking: None,
+                version_attribute: None,
+                expire_after_days: None,
+                expiry_attribute: None,
             },
             client: ClientConfig {
                 region: None,

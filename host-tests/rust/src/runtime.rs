@@ -9,7 +9,7 @@ use wasmtime::{Engine, Store};
 
 use crate::bindings::{Persistence, PersistencePre};
 use crate::transport::{self, HostState};
-use crate::{cache, credentials, Config, Error, TableStatus};
+use crate::{cache, credentials, Config, Error, TableStatus, TimeToLiveStatus};
 
 /// The compiled component, ready to instantiate. Cheap to share (`Clone`, `Send`, `Sync`).
 #[derive(Clone)]
@@ -88,6 +88,12 @@ impl DynamoDbStore {
     pub fn ensure_table(&mut self) -> Result<TableStatus, Error> {
         let api = self.bindings.jovo_dynamodb_store().client();
         Ok(api.call_ensure_table(&mut self.store, self.client)??)
+    }
+
+    /// Turns on Time to Live when `expire-after-days` is set, and says how it stands.
+    pub fn ensure_time_to_live(&mut self) -> Result<TimeToLiveStatus, Error> {
+        let api = self.bindings.jovo_dynamodb_store().client();
+        Ok(api.call_ensure_time_to_live(&mut self.store, self.client)??)
     }
 
     /// The stored item of `user_id`, or `None`.
