@@ -14,13 +14,19 @@ case "$TOOLCHAIN" in
     core=target/wasm32-unknown-unknown/wasm-release/jovo_dynamodb_wasm.wasm
     ;;
   debian-build-std)
-    # Debian's rustc is older than the workspace's lock file allows, so the guest alone is
-    # resolved anew with dependency versions that this rustc accepts.
+    # Debian's rustc may be older than the workspace's lock file allows, so the guest alone
+    # (its own workspace, without dev-dependencies) is resolved anew with dependency
+    # versions that this rustc accepts.
     src=build/guest-fallback
     mkdir -p "$src"
+    rm -rf "$src/src" "$src/wit"
     cp -r src wit "$src/"
-    sed -e '/^\[workspace\]/,/^$/d' -e '/^\[workspace.package\]/,/^$/d' \
-        -e 's/\.workspace = true/ = "2021"/' Cargo.toml | sed -e 's/^license = "2021"/license = "Apache-2.0"/' -e 's/^rust-version = "2021"/rust-version = "1.85"/' >"$src/Cargo.toml"
+    {
+      echo '[workspace]'
+      sed -e '/^\[workspace\]/,/^$/d' -e '/^\[workspace.package\]/,/^$/d' -e '/^\[dev-dependencies\]/,/^$/d' \
+          -e 's/^edition.workspace = true/edition = "2021"/' -e 's/^license.workspace = true/license = "Apache-2.0"/' \
+          -e 's/^rust-version.workspace = true/rust-version = "1.85"/' Cargo.toml
+    } >"$src/Cargo.toml"
     (cd "$src" && CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
       /usr/bin/cargo build --quiet --target wasm32-unknown-unknown --profile wasm-release -Zbuild-std=std,panic_abort)
