@@ -63,9 +63,8 @@ export class CredentialsSource {
     const found = credentialsFromEnvironment(this.#env) ?? credentialsFromSharedFile(this.#env);
     if (!found) {
       throw hostError(
-        'no AWS credentials found: set libraryConfig.dynamoDbClient.credentials, the environment variables ' +
-          'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in the shared credentials file ' +
-          `(${sharedCredentialsPath(this.#env)}, profile "${profileName(this.#env)}")`,
+        'looked in libraryConfig.dynamoDbClient.credentials, the environment (AWS_ACCESS_KEY_ID, ' +
+          `AWS_SECRET_ACCESS_KEY) and ${sharedCredentialsPath(this.#env)} (profile "${profileName(this.#env)}")`,
       );
     }
     return found;
