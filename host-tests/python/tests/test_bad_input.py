@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from jovo_dynamodb import (
     DynamoDbStore,
     InvalidConfig,
     InvalidInput,
+    MalformedResponse,
     StoreError,
     Throttled,
     TimedOut,
@@ -190,3 +192,37 @@ def test_dynamodb_errors_carry_what_aws_support_asks_for():
 def _service_error_payload():
     return record(code="ProvisionedThroughputExceededException", message="slow down",
                   request_id="REQ123", status=400, attempts=4)
+
+
+@pytest.fixture
+def not_dynamodb_endpoint() -> Iterator[str]:
+    """A web server that answers every POST with 200 and bytes that are not DynamoDB's JSON
+    (every byte value once): a misconfigured proxy, say."""
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            body = bytes(range(256))
+            self.send_response(200)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    serving.join()
+
+
+def test_an_endpoint_that_is_not_dynamodb_is_a_malformed_response(runtime, not_dynamodb_endpoint):
+    store = DynamoDbStore("users", endpoint=not_dynamodb_endpoint, credentials=("AKIDTESTKEY", "test-secret-key"),
+                          create_table_on_init=False, max_attempts=2, retry_base_delay_ms=1, runtime=runtime)
+    with pytest.raises(MalformedResponse) as caught:
+        store.load_user("u")
+    assert caught.value.code == "malformed-response"

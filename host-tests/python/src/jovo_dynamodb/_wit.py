@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmtime.component import Record, Variant
+from wasmtime.component import OptionType, Record, RecordType, Variant
 
-__all__ = ["Record", "Variant", "record"]
+__all__ = ["Record", "Variant", "default_missing_options", "record"]
 
 
 def record(**fields: Any) -> Record:
@@ -28,3 +28,17 @@ def record(**fields: Any) -> Record:
     for name, field_value in fields.items():
         setattr(value, name.replace("_", "-"), field_value)
     return value
+
+
+def default_missing_options(value: Record, record_type: RecordType) -> None:
+    """Sets every `option` field that `value` lacks to none, in nested records too.
+
+    A component built from a newer WIT may have config options this host does not know yet;
+    none is their documented default, so this host keeps working with it.
+    """
+    for name, field_type in record_type.fields:
+        if not hasattr(value, name):
+            if isinstance(field_type, OptionType):
+                setattr(value, name, None)
+        elif isinstance(field_type, RecordType):
+            default_missing_options(getattr(value, name), field_type)

@@ -13,8 +13,8 @@ from typing import Any, Callable, Optional, Union
 from wasmtime import Engine, Store, WasmtimeError
 from wasmtime.component import Component, Func, Linker, ResourceAny
 
-from . import cache, errors
-from ._wit import Record, Variant
+from . import _byte_lists, cache, errors
+from ._wit import Record, Variant, default_missing_options
 from .transport import INTERFACE as HOST_INTERFACE
 from .transport import Transport
 
@@ -38,6 +38,7 @@ class Runtime:
         """Loads the component (default: `JOVO_DYNAMODB_COMPONENT`, else the one shipped in
         this package), compiling it or taking it from the compile cache (`cache_dir`, default
         `cache.default_dir()`; `use_cache=False` always compiles)."""
+        _byte_lists.install()  # HTTP bodies cross as list<u8>: copy them in bulk
         wasm = _read_component(component)
         directory = (Path(cache_dir) if cache_dir is not None else cache.default_dir()) if use_cache else None
         self._engine = Engine()
@@ -98,6 +99,8 @@ class Instance:
 
     def open(self, config: Record) -> None:
         """`client.open(config)`; raises the `StoreError` of a refused config."""
+        [(_, config_type)] = self._open.type(self._store).params
+        default_missing_options(config, config_type)
         self._client = _ok(call(self._open, self._store, config))
 
     def _method(self, func: Func) -> Callable[..., Any]:
@@ -108,12 +111,15 @@ class Instance:
 
 
 def call(func: Func, store: Store, *args: Any) -> Any:
-    """Calls an export; a trap (a bug in the component or in this host) becomes
-    `RuntimeFailure`."""
+    """Calls an export; a trap (a bug in the component or in this host) or arguments that do
+    not fit the component's types (a component of another WIT) become `RuntimeFailure`."""
     try:
         return func(store, *args)
     except WasmtimeError as error:
         raise errors.RuntimeFailure(f"the DynamoDB component failed: {error}") from None
+    except AttributeError as error:
+        raise errors.RuntimeFailure(f"the component expects what this host lacks ({error}); "
+                                    "is it built from a newer WIT?") from None
 
 
 def _ok(result: Any) -> Any:
