@@ -107,7 +107,7 @@ def measure_calls(endpoint: str, calls: int) -> Dict[str, Dict[str, float]]:
         "boto3 get_item + deserialize": boto3_get_item,
         "raw urllib3 POST (floor)": raw_get_item(endpoint),
     }
-    return {name: time_calls(call, calls) for name, call in clients.items()}
+    return time_calls(clients, calls)
 
 
 def raw_get_item(endpoint: str) -> Callable[[], object]:
@@ -124,18 +124,30 @@ def raw_get_item(endpoint: str) -> Callable[[], object]:
     return lambda: json.loads(pool.request("POST", endpoint, body=body, headers=headers).data)
 
 
-def time_calls(call: Callable[[], object], calls: int) -> Dict[str, float]:
-    for _ in range(20):  # connections open, caches warm
-        call()
-    wall: List[float] = []
-    cpu_started = time.process_time()
-    for _ in range(calls):
-        started = time.perf_counter()
-        call()
-        wall.append(time.perf_counter() - started)
-    cpu = (time.process_time() - cpu_started) / calls
-    quantiles = statistics.quantiles(wall, n=100)
-    return {"median_ms": statistics.median(wall) * 1e3, "p99_ms": quantiles[98] * 1e3, "cpu_ms": cpu * 1e3}
+def time_calls(clients: Dict[str, Callable[[], object]], calls: int) -> Dict[str, Dict[str, float]]:
+    """Median and p99 latency and mean CPU time per call. The clients take turns in rounds
+    of 25 calls, so that load from elsewhere on the machine hits them alike."""
+    wall: Dict[str, List[float]] = {name: [] for name in clients}
+    cpu: Dict[str, float] = {name: 0.0 for name in clients}
+    for call in clients.values():
+        for _ in range(20):  # connections open, caches warm
+            call()
+    for _ in range(max(1, calls // 25)):
+        for name, call in clients.items():
+            cpu_started = time.process_time()
+            for _ in range(25):
+                started = time.perf_counter()
+                call()
+                wall[name].append(time.perf_counter() - started)
+            cpu[name] += time.process_time() - cpu_started
+    return {
+        name: {
+            "median_ms": statistics.median(samples) * 1e3,
+            "p99_ms": statistics.quantiles(samples, n=100)[98] * 1e3,
+            "cpu_ms": cpu[name] / len(samples) * 1e3,
+        }
+        for name, samples in wall.items()
+    }
 
 
 def measure_starts(endpoint: str, starts: int) -> Dict[str, Dict[str, float]]:

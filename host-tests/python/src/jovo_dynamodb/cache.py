@@ -1,6 +1,6 @@
 """Compile once: Cranelift's output for the component is kept on disk, keyed by the wasmtime
-version, the machine and the component's bytes, so that a new process deserializes it in a
-millisecond instead of compiling for a few hundred.
+build and the component's bytes, so that a new process deserializes it in a millisecond
+instead of compiling for a few hundred.
 
 Directory: `JOVO_DYNAMODB_CACHE_DIR`, else `$XDG_CACHE_HOME/jovo-dynamodb-wasm`, else
 `~/.cache/jovo-dynamodb-wasm` (the Rust host uses the same place and naming scheme; its
@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import platform
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 from typing import Optional
 
 from wasmtime import Engine, WasmtimeError
+from wasmtime import _ffi as wasmtime_ffi
 from wasmtime.component import Component
 
 log = logging.getLogger(__name__)
@@ -38,12 +37,20 @@ def default_dir() -> Optional[Path]:
 
 
 def entry_path(directory: Path, wasm: bytes) -> Path:
-    """The cache file of `wasm` compiled by this wasmtime on this kind of machine."""
+    """The cache file of `wasm` compiled by this wasmtime build."""
     key = hashlib.sha256()
-    for part in (version("wasmtime"), platform.machine(), platform.system()):
-        key.update(part.encode() + b"\0")
+    key.update(_wasmtime_build().encode() + b"\0")
     key.update(wasm)
     return directory / f"jovo_dynamodb-py-{key.hexdigest()[:32]}.cwasm"
+
+
+def _wasmtime_build() -> str:
+    """Identifies the native wasmtime library: its path names the platform and machine, its
+    size and time stamp change with every wasmtime version. (importlib.metadata would name
+    the version itself but costs 20-40 ms of import time, a tenth of a cold start.)"""
+    library = Path(wasmtime_ffi.filename)
+    stat = library.stat()
+    return f"{library}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def load_or_compile(engine: Engine, wasm: bytes, directory: Optional[Path]) -> Component:

@@ -13,7 +13,6 @@ No secret ever reaches a message, a log line or a repr().
 
 from __future__ import annotations
 
-import configparser
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +93,8 @@ class _SharedCredentialsFile:
 
 
 def _parse(path: Path, profile: str) -> Optional[AwsCredentials]:
+    import configparser  # here, not at the top: most deployments never read the file
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
