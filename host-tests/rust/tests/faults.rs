@@ -408,3 +408,52 @@ fn shorten(text: &str, max: usize) -> String {
         format!("{}…", text.chars().take(max).collect::<String>())
     }
 }
+
+/// With optimistic locking a save is a conditional put: not idempotent by itself. When its
+/// answer is lost after DynamoDB applied it, the retry finds its own write; the component
+/// recognises that and reports success instead of a conflict, and the version moves once.
+#[test]
+fn a_locked_save_whose_answer_was_lost_is_not_reported_as_a_conflict() {
+    let proxy = FaultProxy::start(server());
+    let table = unique_table("faults-locking");
+    let mut config = config(&proxy.endpoint, &table);
+    config.client.request_timeout_ms = Some(REQUEST_TIMEOUT_MS);
+    config.table.optimistic_locking = Some(true);
+    let mut store = runtime().open(config).unwrap();
+    store.ensure_table().unwrap();
+    proxy.take_seen();
+
+    let mut version: Option<Value> = None;
+    for (visit, fault) in [
+        Fault::Truncate,
+        Fault::Delay(DELAY),
+        Fault::FlipCrc,
+        Fault::Garble,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut item = json!({"user": {"data": {"visit": visit}}});
+        if let Some(version) = &version {
+            item["version"] = version.clone();
+        }
+        proxy.push([fault.clone()]);
+        store
+            .save_user("locked", &item)
+            .unwrap_or_else(|e| panic!("save after {}: {e}", fault.describe()));
+        let loaded = store.load_user("locked").unwrap().unwrap();
+        assert_eq!(loaded["user"]["data"]["visit"], json!(visit));
+        let stored = raw_get_item(server(), &table, "userId", "locked").unwrap();
+        assert_eq!(
+            stored["version"]["N"],
+            json!((visit + 1).to_string()),
+            "one save, one version step, despite {}",
+            fault.describe()
+        );
+        version = Some(loaded["version"].clone());
+    }
+    // A real conflict is still one: a save based on an old version.
+    let stale = json!({"user": {"data": {"visit": "stale"}}, "version": 1});
+    let error = store.save_user("locked", &stale).unwrap_err();
+    assert_eq!(error.code(), "conditional-conflict", "{error}");
+}
