@@ -1,45 +1,34 @@
-// A local HTTP proxy in front of dynalite that can hold each request back (a slow network)
-// and records the signing headers it forwarded (to see which credentials and region were
-// used). DynamoDB's answers still come from dynalite, unchanged.
-import { createServer } from 'node:http';
+// Starts proxy-server.js (a delaying, recording proxy in front of dynalite) in its own
+// process and reads what it recorded.
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SERVER = fileURLToPath(new URL('./proxy-server.js', import.meta.url));
 
 export async function startProxy(targetEndpoint, { delayMs = 0 } = {}) {
-  const seen = [];
-  const server = createServer(async (request, response) => {
-    const body = Buffer.concat(await request.toArray());
-    seen.push({
-      authorization: request.headers.authorization,
-      securityToken: request.headers['x-amz-security-token'],
-      target: request.headers['x-amz-target'],
-    });
-    await sleep(proxy.delayMs);
-    const answer = await fetch(new URL(request.url, targetEndpoint), {
-      method: request.method,
-      headers: forwardableHeaders(request.headers),
-      body,
-    });
-    response.writeHead(answer.status, Object.fromEntries(answer.headers));
-    response.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const proxy = {
-    endpoint: `http://127.0.0.1:${server.address().port}`,
-    delayMs,
-    /** Signing details of the forwarded requests, oldest first. */
-    seen,
-    /** The access key ids of the forwarded requests' signatures. */
-    accessKeyIds: () => seen.map(({ authorization }) => /Credential=([^/]+)\//.exec(authorization ?? '')?.[1]),
-    /** The regions of the forwarded requests' signatures. */
-    regions: () => seen.map(({ authorization }) => /Credential=[^/]+\/\d+\/([^/]+)\//.exec(authorization ?? '')?.[1]),
-    stop: () => new Promise((resolve) => server.close(resolve)),
-  };
-  return proxy;
-}
+  const child = spawn(process.execPath, [SERVER, targetEndpoint, String(delayMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  const endpoint = /^listening (http:\/\/\S+)$/.exec(line)?.[1];
+  if (!endpoint) throw new Error(`the proxy did not start: ${line}`);
 
-function forwardableHeaders(headers) {
-  const { host, connection, 'content-length': contentLength, ...rest } = headers;
-  return rest;
+  /** Signing details of the forwarded requests, oldest first. */
+  const recorded = async () => (await fetch(`${endpoint}/__recorded`)).json();
+  return {
+    endpoint,
+    recorded,
+    reset: () => fetch(`${endpoint}/__reset`, { method: 'POST' }).then(() => undefined),
+    /** The access key ids of the forwarded requests' signatures. */
+    accessKeyIds: async () => (await recorded()).map(({ authorization }) => /Credential=([^/]+)\//.exec(authorization ?? '')?.[1]),
+    /** The regions of the forwarded requests' signatures. */
+    regions: async () => (await recorded()).map(({ authorization }) => /Credential=[^/]+\/\d+\/([^/]+)\//.exec(authorization ?? '')?.[1]),
+    /** The session tokens of the forwarded requests. */
+    sessionTokens: async () => (await recorded()).map(({ securityToken }) => securityToken),
+    async stop() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
