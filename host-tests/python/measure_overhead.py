@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable
 
 import boto3
 import urllib3
@@ -89,7 +89,7 @@ def parse_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def measure_calls(endpoint: str, calls: int) -> Dict[str, Dict[str, float]]:
+def measure_calls(endpoint: str, calls: int) -> dict[str, dict[str, float]]:
     store = DynamoDbStore(TABLE, endpoint=endpoint, credentials=(ACCESS_KEY, SECRET))
     store.save_user(USER, ITEM)
     client = boto3.client(
@@ -102,7 +102,7 @@ def measure_calls(endpoint: str, calls: int) -> Dict[str, Dict[str, float]]:
         answer = client.get_item(TableName=TABLE, Key={"userId": {"S": USER}}, ConsistentRead=True)
         {name: deserializer.deserialize(value) for name, value in answer["Item"].items()}
 
-    clients: Dict[str, Callable[[], object]] = {
+    clients: dict[str, Callable[[], object]] = {
         "jovo_dynamodb load_user": lambda: store.load_user(USER),
         "boto3 get_item + deserialize": boto3_get_item,
         "raw urllib3 POST (floor)": raw_get_item(endpoint),
@@ -124,11 +124,11 @@ def raw_get_item(endpoint: str) -> Callable[[], object]:
     return lambda: json.loads(pool.request("POST", endpoint, body=body, headers=headers).data)
 
 
-def time_calls(clients: Dict[str, Callable[[], object]], calls: int) -> Dict[str, Dict[str, float]]:
+def time_calls(clients: dict[str, Callable[[], object]], calls: int) -> dict[str, dict[str, float]]:
     """Median and p99 latency and mean CPU time per call. The clients take turns in rounds
     of 25 calls, so that load from elsewhere on the machine hits them alike."""
-    wall: Dict[str, List[float]] = {name: [] for name in clients}
-    cpu: Dict[str, float] = {name: 0.0 for name in clients}
+    wall: dict[str, list[float]] = {name: [] for name in clients}
+    cpu: dict[str, float] = {name: 0.0 for name in clients}
     for call in clients.values():
         for _ in range(20):  # connections open, caches warm
             call()
@@ -150,7 +150,7 @@ def time_calls(clients: Dict[str, Callable[[], object]], calls: int) -> Dict[str
     }
 
 
-def measure_starts(endpoint: str, starts: int) -> Dict[str, Dict[str, float]]:
+def measure_starts(endpoint: str, starts: int) -> dict[str, dict[str, float]]:
     values = {"endpoint": endpoint, "key": ACCESS_KEY, "secret": SECRET, "table": TABLE, "user": USER}
     warm_cache = tempfile.mkdtemp(prefix="jovo-cache-warm-")
     run_start(OURS, values, warm_cache)  # fills it
@@ -170,7 +170,7 @@ def measure_starts(endpoint: str, starts: int) -> Dict[str, Dict[str, float]]:
     return results
 
 
-def run_start(snippets: Dict[str, str], values: Dict[str, str], cache_dir: str) -> List[float]:
+def run_start(snippets: dict[str, str], values: dict[str, str], cache_dir: str) -> list[float]:
     """[import ms, construct + first call ms, whole process ms] of one fresh interpreter."""
     program = START_PROGRAM.format(
         imports=snippets["imports"], first_call=snippets["first_call"].format(**values)
@@ -183,7 +183,7 @@ def run_start(snippets: Dict[str, str], values: Dict[str, str], cache_dir: str) 
     return [imported_ms, first_call_ms, process_ms]
 
 
-def report(per_call: Dict[str, Dict[str, float]], starts: Dict[str, Dict[str, float]], options: argparse.Namespace) -> None:
+def report(per_call: dict[str, dict[str, float]], starts: dict[str, dict[str, float]], options: argparse.Namespace) -> None:
     print(f"Per call, {options.calls} calls each, one Jovo-shaped item (~0.5 KB), dynalite on 127.0.0.1:")
     print(f"  {'client':34} {'median ms':>10} {'p99 ms':>8} {'CPU ms':>8}")
     for name, numbers in per_call.items():

@@ -7,8 +7,9 @@ import itertools
 import os
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, Callable
 
 import boto3
 import pytest
@@ -112,10 +113,10 @@ def boto3_client(dynalite: Dynalite) -> Any:
     )
 
 
-def stored_item(client: Any, table: str, user_id: str, key_column: str = "userId") -> Optional[Dict[str, Any]]:
+def stored_item(client: Any, table: str, user_id: str, key_column: str = "userId") -> dict[str, Any] | None:
     """The stored attribute values of one item, exactly as DynamoDB returns them."""
     answer = client.get_item(TableName=table, Key={key_column: {"S": user_id}}, ConsistentRead=True)
-    item: Optional[Dict[str, Any]] = answer.get("Item")
+    item: dict[str, Any] | None = answer.get("Item")
     return item
 
 

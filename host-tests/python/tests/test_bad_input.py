@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 import pytest
 from conftest import closed_endpoint

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from jovo_dynamodb import DynamoDbStore, Runtime
-
 from conftest import unique_table
+
+from jovo_dynamodb import DynamoDbStore, Runtime
 
 
 def cached_entries(directory):

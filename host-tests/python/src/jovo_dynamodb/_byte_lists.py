@@ -23,7 +23,9 @@ from wasmtime.component._types import ListType
 _Value = ffi.wasmtime_component_val_t
 _STRIDE = ctypes.sizeof(_Value)
 _KIND_OFFSET = _Value.kind.offset
-_U8_OFFSET = _Value.of.offset + ffi.wasmtime_component_valunion_t.u8.offset
+_KIND_SIZE = _Value.kind.size
+# A ctypes field descriptor; wasmtime-py annotates `u8` with its value type, hence the ignore.
+_U8_OFFSET = _Value.of.offset + ffi.wasmtime_component_valunion_t.u8.offset  # type: ignore[attr-defined]
 _U8_KIND = ffi.WASMTIME_COMPONENT_U8.value
 _LIST_KIND = ffi.WASMTIME_COMPONENT_LIST.value
 
@@ -32,7 +34,7 @@ def install() -> bool:
     """Patches `ListType` once per process; False when the layout is not the expected one."""
     if getattr(ListType, "_jovo_bulk_bytes", False):
         return True
-    if _Value.kind.size != 1 or _STRIDE < _U8_OFFSET + 1:
+    if _KIND_SIZE != 1 or _STRIDE < _U8_OFFSET + 1:
         return False
     ListType.convert_to_c = _lower_bytes_in_bulk(ListType.convert_to_c)  # type: ignore[method-assign]
     ListType.convert_from_c = _lift_bytes_in_bulk(ListType.convert_from_c)  # type: ignore[method-assign]

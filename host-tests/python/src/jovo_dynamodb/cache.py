@@ -15,7 +15,6 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 from wasmtime import Engine, WasmtimeError
 from wasmtime import _ffi as wasmtime_ffi
@@ -24,7 +23,7 @@ from wasmtime.component import Component
 log = logging.getLogger(__name__)
 
 
-def default_dir() -> Optional[Path]:
+def default_dir() -> Path | None:
     """Where compiled components are kept; None when no home or cache directory is known."""
     explicit = os.environ.get("JOVO_DYNAMODB_CACHE_DIR")
     if explicit:
@@ -53,7 +52,7 @@ def _wasmtime_build() -> str:
     return f"{library}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def load_or_compile(engine: Engine, wasm: bytes, directory: Optional[Path]) -> Component:
+def load_or_compile(engine: Engine, wasm: bytes, directory: Path | None) -> Component:
     """The compiled component, from the cache when a valid entry exists."""
     if directory is None:
         return Component(engine, wasm)
@@ -68,7 +67,7 @@ def load_or_compile(engine: Engine, wasm: bytes, directory: Optional[Path]) -> C
     return component
 
 
-def _deserialize(engine: Engine, entry: Path) -> Optional[Component]:
+def _deserialize(engine: Engine, entry: Path) -> Component | None:
     # Deserializing runs native code from the file. The entry is one this module wrote, named
     # by a hash of the component and the runtime, in a directory that belongs to the user;
     # wasmtime also checks its header and version and refuses a mismatch.
@@ -84,7 +83,7 @@ def _deserialize(engine: Engine, entry: Path) -> Optional[Component]:
 def _store(entry: Path, compiled: bytes) -> bool:
     """Writes to a temporary file and renames it, so a concurrent reader never sees half.
     False when the cache is not writable."""
-    temporary: Optional[str] = None
+    temporary: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=entry.parent, prefix=entry.name, delete=False) as f:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Tuple
 
 
 class NoCredentials(Exception):
@@ -29,10 +28,10 @@ class AwsCredentials:
 
     access_key_id: str
     secret_access_key: str = field(repr=False)
-    session_token: Optional[str] = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
 
 
-def region_from_environment() -> Optional[str]:
+def region_from_environment() -> str | None:
     """`AWS_REGION`, else `AWS_DEFAULT_REGION`, else None."""
     return _environment("AWS_REGION") or _environment("AWS_DEFAULT_REGION")
 
@@ -52,11 +51,11 @@ def from_environment_or_file() -> AwsCredentials:
     )
 
 
-def _environment(name: str) -> Optional[str]:
+def _environment(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
-def _from_environment() -> Optional[AwsCredentials]:
+def _from_environment() -> AwsCredentials | None:
     access_key_id = _environment("AWS_ACCESS_KEY_ID")
     secret_access_key = _environment("AWS_SECRET_ACCESS_KEY")
     if access_key_id is None or secret_access_key is None:
@@ -64,7 +63,7 @@ def _from_environment() -> Optional[AwsCredentials]:
     return AwsCredentials(access_key_id, secret_access_key, _environment("AWS_SESSION_TOKEN"))
 
 
-def _shared_file_location() -> Tuple[Path, str]:
+def _shared_file_location() -> tuple[Path, str]:
     path = _environment("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
     profile = _environment("AWS_PROFILE") or "default"
     return Path(path).expanduser(), profile
@@ -77,9 +76,9 @@ class _SharedCredentialsFile:
     def __init__(self) -> None:
         # (path, profile, mtime, size) and what was parsed from it, in one attribute so that
         # a thread replacing it never leaves a mismatched pair for another thread to read.
-        self._cache: Tuple[Optional[Tuple[Path, str, int, int]], Optional[AwsCredentials]] = (None, None)
+        self._cache: tuple[tuple[Path, str, int, int] | None, AwsCredentials | None] = (None, None)
 
-    def read(self, path: Path, profile: str) -> Optional[AwsCredentials]:
+    def read(self, path: Path, profile: str) -> AwsCredentials | None:
         try:
             stat = path.stat()
         except OSError:
@@ -92,7 +91,7 @@ class _SharedCredentialsFile:
         return credentials
 
 
-def _parse(path: Path, profile: str) -> Optional[AwsCredentials]:
+def _parse(path: Path, profile: str) -> AwsCredentials | None:
     import configparser  # here, not at the top: most deployments never read the file
 
     parser = configparser.ConfigParser(interpolation=None)

@@ -8,7 +8,7 @@ the same string the Rust and JavaScript hosts report. Cases that carry DynamoDB'
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Type
+from typing import Any
 
 
 class StoreError(Exception):
@@ -80,7 +80,7 @@ class _DynamoDbAnswered(StoreError):
         message: str,
         *,
         service_code: str,
-        request_id: Optional[str],
+        request_id: str | None,
         status: int,
         attempts: int,
     ) -> None:
@@ -128,7 +128,7 @@ class RuntimeFailure(StoreError):
     code = "runtime"
 
 
-_CASES: Dict[str, Type[StoreError]] = {
+_CASES: dict[str, type[StoreError]] = {
     cls.code: cls
     for cls in (
         InvalidConfig,

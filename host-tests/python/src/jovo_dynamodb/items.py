@@ -10,15 +10,16 @@ DynamoDB form and are refused.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping
+from typing import Any
 
 from .errors import InvalidInput
 
 
-def decode(text: str) -> Dict[str, Any]:
+def decode(text: str) -> dict[str, Any]:
     """The item the component returned."""
-    item: Dict[str, Any] = json.loads(text, parse_float=Decimal)
+    item: dict[str, Any] = json.loads(text, parse_float=Decimal)
     return item
 
 
@@ -31,7 +32,7 @@ def encode(item: Mapping[str, Any]) -> str:
         # `default`, which cannot emit a raw number, so such items take the slower exact path.
         return json.dumps(item, separators=(",", ":"), allow_nan=False, default=_refuse)
     except _HasDecimal:
-        parts: List[str] = []
+        parts: list[str] = []
         _encode_exact(item, parts)
         return "".join(parts)
     except (TypeError, ValueError) as error:
@@ -48,7 +49,7 @@ def _refuse(value: Any) -> Any:
     raise TypeError(f"a value of type {type(value).__name__} cannot be stored")
 
 
-def _encode_exact(value: Any, parts: List[str]) -> None:
+def _encode_exact(value: Any, parts: list[str]) -> None:
     if isinstance(value, Mapping):
         parts.append("{")
         for index, (key, member) in enumerate(value.items()):

@@ -8,10 +8,11 @@ import os
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Union
 
 from wasmtime import Engine, Store, WasmtimeError
-from wasmtime.component import Component, Func, Linker, ResourceAny
+from wasmtime.component import Func, Linker, RecordType, ResourceAny
+from wasmtime.component import Instance as ComponentInstance
 
 from . import _byte_lists, cache, errors
 from ._wit import Record, Variant, default_missing_options
@@ -30,10 +31,10 @@ class Runtime:
     another; they share its HTTP connection pool too.
     """
 
-    _default: Optional["Runtime"] = None
+    _default: Runtime | None = None
     _default_lock = threading.Lock()
 
-    def __init__(self, component: Optional[PathLike] = None, cache_dir: Optional[PathLike] = None,
+    def __init__(self, component: PathLike | None = None, cache_dir: PathLike | None = None,
                  use_cache: bool = True) -> None:
         """Loads the component (default: `JOVO_DYNAMODB_COMPONENT`, else the one shipped in
         this package), compiling it or taking it from the compile cache (`cache_dir`, default
@@ -51,7 +52,7 @@ class Runtime:
         self._instantiate_lock = threading.Lock()
 
     @classmethod
-    def default(cls) -> "Runtime":
+    def default(cls) -> Runtime:
         """The process-wide runtime, loaded on first use."""
         with cls._default_lock:
             if cls._default is None:
@@ -60,13 +61,12 @@ class Runtime:
 
     def _link(self, transport: Transport) -> Linker:
         linker = Linker(self._engine)
-        with linker.root() as root:
-            with root.add_instance(HOST_INTERFACE) as host:
-                for name, function in transport.functions().items():
-                    host.add_func(name, function)
+        with linker.root() as root, root.add_instance(HOST_INTERFACE) as host:
+            for name, function in transport.functions().items():
+                host.add_func(name, function)
         return linker
 
-    def instantiate(self) -> "Instance":
+    def instantiate(self) -> Instance:
         """A fresh instance of the component in its own wasmtime store."""
         store = Store(self._engine)
         # wasmtime-py's Linker keeps Python-side state of its own; one instantiation at a time.
@@ -79,7 +79,7 @@ class Instance:
     """One component instance and its exports. Not thread-safe: a wasmtime `Store` is used
     by one thread at a time, and a `client` is not re-entrant."""
 
-    def __init__(self, store: Store, instance: Any) -> None:
+    def __init__(self, store: Store, instance: ComponentInstance) -> None:
         self._store = store
         interface = instance.get_export_index(store, STORE_INTERFACE)
 
@@ -95,11 +95,12 @@ class Instance:
         self.load_user = self._method(export("[method]client.load-user"))
         self.save_user = self._method(export("[method]client.save-user"))
         self.delete_user = self._method(export("[method]client.delete-user"))
-        self._client: Optional[ResourceAny] = None
+        self._client: ResourceAny | None = None
 
     def open(self, config: Record) -> None:
         """`client.open(config)`; raises the `StoreError` of a refused config."""
         [(_, config_type)] = self._open.type(self._store).params
+        assert isinstance(config_type, RecordType)
         default_missing_options(config, config_type)
         self._client = _ok(call(self._open, self._store, config))
 
@@ -129,7 +130,7 @@ def _ok(result: Any) -> Any:
     return result
 
 
-def _read_component(path: Optional[PathLike]) -> bytes:
+def _read_component(path: PathLike | None) -> bytes:
     path = path or os.environ.get("JOVO_DYNAMODB_COMPONENT")
     try:
         if path:

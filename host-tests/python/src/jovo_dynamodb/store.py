@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Optional, Union
 
 from . import credentials as aws
 from . import items
@@ -33,7 +34,7 @@ class TableStatus(str, enum.Enum):
     CREATED_CONCURRENTLY = "created-concurrently"
 
 
-CredentialsArgument = Union[AwsCredentials, Tuple[str, str], Tuple[str, str, Optional[str]], None]
+CredentialsArgument = Union[AwsCredentials, tuple[str, str], tuple[str, str, Optional[str]], None]
 
 
 class DynamoDbStore:
@@ -54,23 +55,23 @@ class DynamoDbStore:
         self,
         table: str,
         *,
-        region: Optional[str] = None,
-        endpoint: Optional[str] = None,
+        region: str | None = None,
+        endpoint: str | None = None,
         credentials: CredentialsArgument = None,
-        create_table_on_init: Optional[bool] = None,
-        primary_key_column: Optional[str] = None,
-        read_capacity_units: Optional[int] = None,
-        write_capacity_units: Optional[int] = None,
-        billing_mode: Union[BillingMode, str, None] = None,
-        request_timeout_ms: Optional[int] = None,
-        max_attempts: Optional[int] = None,
-        retry_base_delay_ms: Optional[int] = None,
-        retry_max_delay_ms: Optional[int] = None,
-        table_ready_timeout_ms: Optional[int] = None,
-        remove_undefined_values: Optional[bool] = None,
-        convert_class_instance_to_map: Optional[bool] = None,
-        convert_empty_values: Optional[bool] = None,
-        runtime: Optional[Runtime] = None,
+        create_table_on_init: bool | None = None,
+        primary_key_column: str | None = None,
+        read_capacity_units: int | None = None,
+        write_capacity_units: int | None = None,
+        billing_mode: BillingMode | str | None = None,
+        request_timeout_ms: int | None = None,
+        max_attempts: int | None = None,
+        retry_base_delay_ms: int | None = None,
+        retry_max_delay_ms: int | None = None,
+        table_ready_timeout_ms: int | None = None,
+        remove_undefined_values: bool | None = None,
+        convert_class_instance_to_map: bool | None = None,
+        convert_empty_values: bool | None = None,
+        runtime: Runtime | None = None,
     ) -> None:
         """Validates the options and opens a first client; does no I/O.
 
@@ -127,7 +128,7 @@ class DynamoDbStore:
             ),
         )
         self._runtime = runtime or Runtime.default()
-        self._idle: List[Instance] = []
+        self._idle: list[Instance] = []
         self._idle_lock = threading.Lock()
         # Opening the first client now reports a bad config here, not at the first call.
         self._idle.append(self._open_instance())
@@ -142,7 +143,7 @@ class DynamoDbStore:
         with self._instance() as instance:
             return TableStatus(instance.ensure_table())
 
-    def load_user(self, user_id: str) -> Optional[Dict[str, Any]]:
+    def load_user(self, user_id: str) -> dict[str, Any] | None:
         """The stored item of `user_id` (strongly consistent), or None when there is none.
         Integers load as `int`, other numbers as `Decimal`."""
         with self._instance() as instance:
@@ -199,17 +200,17 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
-def _optional_text(name: str, value: Any) -> Optional[str]:
+def _optional_text(name: str, value: Any) -> str | None:
     return None if value is None else _text(name, value)
 
 
-def _flag(name: str, value: Any) -> Optional[bool]:
+def _flag(name: str, value: Any) -> bool | None:
     if value is not None and not isinstance(value, bool):
         raise InvalidConfig(f"{name} must be True or False, got {value!r}")
     return value
 
 
-def _integer(name: str, value: Any, maximum: int) -> Optional[int]:
+def _integer(name: str, value: Any, maximum: int) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
@@ -217,7 +218,7 @@ def _integer(name: str, value: Any, maximum: int) -> Optional[int]:
     return value
 
 
-def _billing_mode(value: Union[BillingMode, str, None]) -> Optional[str]:
+def _billing_mode(value: BillingMode | str | None) -> str | None:
     if value is None:
         return None
     try:
@@ -227,7 +228,7 @@ def _billing_mode(value: Union[BillingMode, str, None]) -> Optional[str]:
     return mode.value.lower().replace("_", "-")
 
 
-def _credentials(value: CredentialsArgument) -> Optional[Record]:
+def _credentials(value: CredentialsArgument) -> Record | None:
     if value is None:
         return None
     if isinstance(value, tuple) and len(value) in (2, 3):

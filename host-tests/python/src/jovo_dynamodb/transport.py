@@ -7,7 +7,7 @@ between calls and are shared by all threads.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, List, Tuple, Union
+from typing import Any, Callable
 
 import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError
@@ -32,7 +32,7 @@ class Transport:
     def __init__(self) -> None:
         self._http = urllib3.PoolManager(maxsize=CONNECTIONS_PER_HOST, retries=False)
 
-    def functions(self) -> Dict[str, Callable[..., Any]]:
+    def functions(self) -> dict[str, Callable[..., Any]]:
         """The import's functions by WIT name, as wasmtime-py calls them (store first)."""
         return {
             "send": lambda _store, request, timeout_ms: self.send(request, timeout_ms),
@@ -41,7 +41,7 @@ class Transport:
             "credentials": lambda _store: credentials_or_reason(),
         }
 
-    def send(self, request: Record, timeout_ms: int) -> Union[Record, Variant]:
+    def send(self, request: Any, timeout_ms: int) -> Record | Variant:
         """`http-response`, or a `transport-error` variant. Never raises: an exception would
         reach the component as a trap instead of a retryable transport error."""
         try:
@@ -53,7 +53,7 @@ class Transport:
         except (HTTPError, OSError, ValueError) as error:
             return Variant("failed", _describe(error))
 
-    def _exchange(self, request: Record, timeout_s: float) -> Record:
+    def _exchange(self, request: Any, timeout_s: float) -> Record:
         response = self._http.request(
             request.method,
             request.url,
@@ -73,7 +73,7 @@ class Transport:
             response.release_conn()
         if not complete:
             raise ValueError(f"the response is larger than {MAX_RESPONSE_BYTES} bytes")
-        headers: List[Tuple[str, str]] = list(response.headers.items())
+        headers: list[tuple[str, str]] = list(response.headers.items())
         return record(status=response.status, headers=headers, body=body)
 
 
@@ -85,7 +85,7 @@ def sleep_ms(ms: int) -> None:
     time.sleep(ms / 1000)
 
 
-def credentials_or_reason() -> Union[Record, str]:
+def credentials_or_reason() -> Record | str:
     """`aws-credentials`, or the text of the `credentials-unavailable` error."""
     try:
         found = credentials.from_environment_or_file()
