@@ -75,11 +75,12 @@ def main() -> None:
     try:
         endpoint = server.stdout.readline().strip().removeprefix("listening ")  # type: ignore[union-attr]
         per_call = measure_calls(endpoint, options.calls)
+        large_item = measure_large_item(endpoint)
         starts = measure_starts(endpoint, options.starts)
     finally:
         server.terminate()
         server.wait()
-    report(per_call, starts, options)
+    report(per_call, large_item, starts, options)
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -108,6 +109,25 @@ def measure_calls(endpoint: str, calls: int) -> dict[str, dict[str, float]]:
         "raw urllib3 POST (floor)": raw_get_item(endpoint),
     }
     return time_calls(clients, calls)
+
+
+def measure_large_item(endpoint: str) -> dict[str, dict[str, float]]:
+    """A user near DynamoDB's 400 KB limit: where moving the body across the boundary counts."""
+    user, item = "heavy-user", {"user": {"data": {"blob": "x" * (390 * 1024)}}}
+    store = DynamoDbStore(TABLE, endpoint=endpoint, credentials=(ACCESS_KEY, SECRET))
+    client = boto3.client(
+        "dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET,
+    )
+    store.save_user(user, item)
+    return time_calls({
+        "jovo_dynamodb load_user": lambda: store.load_user(user),
+        "boto3 get_item": lambda: client.get_item(TableName=TABLE, Key={"userId": {"S": user}}, ConsistentRead=True),
+        "jovo_dynamodb save_user": lambda: store.save_user(user, item),
+        "boto3 put_item": lambda: client.put_item(
+            TableName=TABLE, Item={"userId": {"S": user}, "user": {"M": {"data": {"M": {"blob": {"S": item["user"]["data"]["blob"]}}}}}}
+        ),
+    }, 25)
 
 
 def raw_get_item(endpoint: str) -> Callable[[], object]:
@@ -183,15 +203,26 @@ def run_start(snippets: dict[str, str], values: dict[str, str], cache_dir: str) 
     return [imported_ms, first_call_ms, process_ms]
 
 
-def report(per_call: dict[str, dict[str, float]], starts: dict[str, dict[str, float]], options: argparse.Namespace) -> None:
+def report(
+    per_call: dict[str, dict[str, float]],
+    large_item: dict[str, dict[str, float]],
+    starts: dict[str, dict[str, float]],
+    options: argparse.Namespace,
+) -> None:
     print(f"Per call, {options.calls} calls each, one Jovo-shaped item (~0.5 KB), dynalite on 127.0.0.1:")
-    print(f"  {'client':34} {'median ms':>10} {'p99 ms':>8} {'CPU ms':>8}")
-    for name, numbers in per_call.items():
-        print(f"  {name:34} {numbers['median_ms']:10.3f} {numbers['p99_ms']:8.3f} {numbers['cpu_ms']:8.3f}")
+    print_calls(per_call)
+    print("\nA 390 KB item, 25 calls each:")
+    print_calls(large_item)
     print(f"\nFresh process, median of {options.starts} (first call of jovo_dynamodb includes DescribeTable):")
     print(f"  {'scenario':34} {'import ms':>10} {'construct+1st call ms':>22} {'process ms':>11}")
     for name, numbers in starts.items():
         print(f"  {name:34} {numbers['import_ms']:10.1f} {numbers['first_call_ms']:22.1f} {numbers['process_ms']:11.1f}")
+
+
+def print_calls(results: dict[str, dict[str, float]]) -> None:
+    print(f"  {'client':34} {'median ms':>10} {'p99 ms':>8} {'CPU ms':>8}")
+    for name, numbers in results.items():
+        print(f"  {name:34} {numbers['median_ms']:10.3f} {numbers['p99_ms']:8.3f} {numbers['cpu_ms']:8.3f}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 wasmtime-py 50 moves a `list<u8>` across the boundary one byte at a time, through a Python
 call per byte: a 400 KB item took about 0.5 s each way, and even a small GetItem answer cost
 more than the HTTP exchange. Our HTTP bodies are `list<u8>` in both directions, so this
-module replaces the two conversions of `ListType` for byte lists with one copy of the whole
-C array (`wasmtime_component_val_t[]`, one 32-byte value per byte) and a strided slice. Lists
+module replaces the two conversions of `ListType` for byte lists with strided copies into and
+out of the C array (`wasmtime_component_val_t[]`, one 32-byte value per byte). Lists
 of anything else, and values the original refuses, still go through wasmtime-py's own code.
 
 The layout (size of a value, offsets of its kind tag and of its u8 payload) is read from
@@ -49,10 +49,11 @@ def _lower_bytes_in_bulk(original: Callable[..., None]) -> Callable[..., None]:
         raw = ffi.wasmtime_component_vallist_t()
         ffi.wasmtime_component_vallist_new_uninit(raw, len(value))
         if value:
-            image = bytearray(len(value) * _STRIDE)
-            image[_KIND_OFFSET::_STRIDE] = bytes([_U8_KIND]) * len(value)
-            image[_U8_OFFSET::_STRIDE] = value
-            ctypes.memmove(raw.data, (ctypes.c_char * len(image)).from_buffer(image), len(image))
+            # Written in place: only the kind tag and the u8 of each value are ever read.
+            array = (ctypes.c_char * (len(value) * _STRIDE)).from_address(ctypes.addressof(raw.data.contents))
+            memory = memoryview(array).cast("B")
+            memory[_KIND_OFFSET::_STRIDE] = bytes([_U8_KIND]) * len(value)
+            memory[_U8_OFFSET::_STRIDE] = value
         pointer.contents.kind = ffi.WASMTIME_COMPONENT_LIST
         pointer.contents.of.list = raw
         return None
