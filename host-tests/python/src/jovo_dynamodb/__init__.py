@@ -25,7 +25,7 @@ from .errors import (
     TransportFailed,
 )
 from .runtime import Runtime
-from .store import BillingMode, DynamoDbStore, TableStatus
+from .store import BillingMode, DynamoDbStore, TableStatus, TimeToLiveStatus
 
 __all__ = [
     "AccessDenied",
@@ -45,6 +45,7 @@ __all__ = [
     "TableMissing",
     "TableStatus",
     "Throttled",
+    "TimeToLiveStatus",
     "TimedOut",
     "TransportFailed",
 ]

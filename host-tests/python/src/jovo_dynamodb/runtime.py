@@ -92,6 +92,7 @@ class Instance:
 
         self._open = export("[static]client.open")
         self.ensure_table = self._method(export("[method]client.ensure-table"))
+        self.ensure_time_to_live = self._method(export("[method]client.ensure-time-to-live"))
         self.load_user = self._method(export("[method]client.load-user"))
         self.save_user = self._method(export("[method]client.save-user"))
         self.delete_user = self._method(export("[method]client.delete-user"))
@@ -124,7 +125,14 @@ def call(func: Func, store: Store, *args: Any) -> Any:
 
 
 def _ok(result: Any) -> Any:
-    """The ok value of a `result<T, store-error>`, or its error raised."""
+    """The ok value of a `result<T, store-error>`, or its error raised.
+
+    wasmtime-py returns the bare ok or err value, unless both are variants (as for
+    `ensure-time-to-live`): then the result itself is a `Variant("ok" | "err", value)`."""
+    if isinstance(result, Variant) and result.tag == "ok":
+        return result.payload
+    if isinstance(result, Variant) and result.tag == "err":
+        result = result.payload
     if isinstance(result, Variant):
         raise errors.from_wit(result.tag, result.payload)
     return result

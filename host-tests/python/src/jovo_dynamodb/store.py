@@ -6,6 +6,7 @@ import enum
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from . import credentials as aws
@@ -32,6 +33,18 @@ class TableStatus(str, enum.Enum):
     ALREADY_EXISTED = "already-existed"
     CREATED = "created"
     CREATED_CONCURRENTLY = "created-concurrently"
+
+
+@dataclass(frozen=True)
+class TimeToLiveStatus:
+    """How Time to Live (item expiry) stands on the table, as `ensure_time_to_live` found it.
+
+    `state` is the WIT case name: "not-configured" (no `expire_after_days`), "enabled", or
+    "unavailable" (the server has no TTL API or the identity lacks the TTL permissions;
+    `reason` has the server's answer and the fix)."""
+
+    state: str
+    reason: str | None = None
 
 
 CredentialsArgument = Union[AwsCredentials, tuple[str, str], tuple[str, str, Optional[str]], None]
@@ -63,6 +76,10 @@ class DynamoDbStore:
         read_capacity_units: int | None = None,
         write_capacity_units: int | None = None,
         billing_mode: BillingMode | str | None = None,
+        optimistic_locking: bool | None = None,
+        version_attribute: str | None = None,
+        expire_after_days: int | None = None,
+        expiry_attribute: str | None = None,
         request_timeout_ms: int | None = None,
         max_attempts: int | None = None,
         retry_base_delay_ms: int | None = None,
@@ -87,6 +104,13 @@ class DynamoDbStore:
         primary_key_column: partition key attribute holding the user id (default "userId").
         read_capacity_units, write_capacity_units: for PROVISIONED tables (default 2 each).
         billing_mode: "PROVISIONED" (default) or "PAY_PER_REQUEST".
+        optimistic_locking: save only over the version that was loaded (default False, last
+            writer wins); a save that overlaps another one raises `ConditionalConflict`.
+            Pass back the item `load_user` returned: it carries the version.
+        version_attribute: the attribute holding that version (default "version").
+        expire_after_days: write an expiry time (save time + N days, epoch seconds) and turn on
+            DynamoDB Time to Live for it (default None: items never expire).
+        expiry_attribute: the attribute holding the expiry time (default "expiresAt").
         request_timeout_ms: limit for one HTTP exchange (default 5000).
         max_attempts: attempts per operation for retryable failures, 1 to 20 (default 4).
         retry_base_delay_ms, retry_max_delay_ms: full-jitter backoff (default 50 and 2000).
@@ -110,6 +134,10 @@ class DynamoDbStore:
                 read_capacity_units=_integer("read_capacity_units", read_capacity_units, U64_MAX),
                 write_capacity_units=_integer("write_capacity_units", write_capacity_units, U64_MAX),
                 billing_mode=_billing_mode(billing_mode),
+                optimistic_locking=_flag("optimistic_locking", optimistic_locking),
+                version_attribute=_optional_text("version_attribute", version_attribute),
+                expire_after_days=_integer("expire_after_days", expire_after_days, U32_MAX),
+                expiry_attribute=_optional_text("expiry_attribute", expiry_attribute),
             ),
             client=record(
                 region=_optional_text("region", self._region),
@@ -142,6 +170,13 @@ class DynamoDbStore:
         out DynamoDB's CREATING state). Other calls do this by themselves on first use."""
         with self._instance() as instance:
             return TableStatus(instance.ensure_table())
+
+    def ensure_time_to_live(self) -> TimeToLiveStatus:
+        """Turns on Time to Live for the expiry attribute when `expire_after_days` is set, and
+        says how it stands. `ensure_table` does this too, without failing on "unavailable"."""
+        with self._instance() as instance:
+            status = instance.ensure_time_to_live()
+        return TimeToLiveStatus(status.tag, status.payload)
 
     def load_user(self, user_id: str) -> dict[str, Any] | None:
         """The stored item of `user_id` (strongly consistent), or None when there is none.
