@@ -5,14 +5,14 @@ SHELL := /bin/bash
 CARGO_HOST := cargo --locked
 export PROPTEST_CASES ?= 2000
 
-.PHONY: demo test toolchain component host lint test-guest test-rust
+.PHONY: demo test toolchain component host lint test-guest test-rust test-python
 
 ## The main job: build, start a local dynalite, run the three-visit scenario, stop it.
 demo: component host
 	scripts/with-dynalite.sh target/release/demo
 
 ## Every check, from a fresh machine.
-test: component lint test-guest test-rust
+test: component lint test-guest test-rust test-python
 
 toolchain:
 	scripts/install-toolchain.sh
@@ -35,3 +35,7 @@ test-guest:
 ## The component in wasmtime against dynalite (the tests start their own servers).
 test-rust: component
 	$(CARGO_HOST) test --release -p jovo-dynamodb-host
+
+## The Python host (wasmtime-py) against dynalite: venv, package install, pytest.
+test-python: component
+	host-tests/python/run-tests.sh
