@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO_HOST := cargo --locked
 export PROPTEST_CASES ?= 2000
 
-.PHONY: demo test toolchain component host lint test-guest test-rust test-python
+.PHONY: demo test toolchain component host lint test-guest test-rust test-python fuzz
 
 ## The main job: build, start a local dynalite, run the three-visit scenario, stop it.
 demo: component host
@@ -39,3 +39,7 @@ test-rust: component
 ## The Python host (wasmtime-py) against dynalite: venv, package install, pytest.
 test-python: component
 	host-tests/python/run-tests.sh
+
+## The long property run (at least 1,000,000 generated cases); not part of `make test`.
+fuzz:
+	scripts/fuzz.sh

@@ -12,6 +12,9 @@ use aws_sigv4::sign::v4;
 use crate::host::AwsCredentials;
 
 const SERVICE: &str = "dynamodb";
+/// 9999-12-31T23:59:59Z: the date formatting inside aws-sigv4 panics past year 9999, so a
+/// broken host clock must be refused here.
+const LATEST_SIGNABLE_MS: u64 = 253_402_300_799_000;
 
 /// The headers to add to a request so DynamoDB accepts it: `x-amz-date`,
 /// `authorization` and, for temporary credentials, `x-amz-security-token`.
@@ -26,6 +29,11 @@ pub fn signature_headers(
     region: &str,
     now_ms: u64,
 ) -> Result<Vec<(String, String)>, String> {
+    if now_ms > LATEST_SIGNABLE_MS {
+        return Err(format!(
+            "the host's clock reads {now_ms} ms since 1970, after the year 9999; fix the host's now-ms"
+        ));
+    }
     let identity = Credentials::new(
         credentials.access_key_id.clone(),
         credentials.secret_access_key.clone(),
@@ -120,6 +128,19 @@ mod tests {
         assert!(value(&headers, "authorization")
             .unwrap()
             .contains("x-amz-security-token"));
+    }
+
+    #[test]
+    fn a_clock_beyond_year_9999_is_an_error_not_a_panic() {
+        let result = signature_headers(
+            "https://dynamodb.us-east-1.amazonaws.com/",
+            &[],
+            b"{}",
+            &credentials(None),
+            "us-east-1",
+            u64::MAX,
+        );
+        assert!(result.unwrap_err().contains("host's clock"));
     }
 
     #[test]

@@ -95,6 +95,33 @@ proptest! {
     }
 
     #[test]
+    fn saving_any_user_id_and_item_text_never_panics(user_id in "\\PC{0,40}", item in prop_oneof!["\\PC{0,200}", json_object().prop_map(|o| Value::Object(o).to_string())], locking in any::<bool>()) {
+        let mut config = config();
+        config.table.create_table_on_init = Some(false);
+        config.table.optimistic_locking = Some(locking);
+        config.table.expire_after_days = Some(7);
+        let host = ScriptedHost::answering((0..4).map(|_| Ok(HttpResponse { status: 200, headers: vec![], body: b"{}".to_vec() })).collect());
+        let _ = client(config, &host).save_user(&user_id, &item);
+        prop_assert!(host.requests.borrow().len() <= 1, "a valid save is one request, an invalid one none");
+    }
+
+    #[test]
+    fn any_version_value_is_accepted_or_refused_without_panicking(version in json_value()) {
+        let mut config = config();
+        config.table.create_table_on_init = Some(false);
+        config.table.optimistic_locking = Some(true);
+        let host = ScriptedHost::answering(vec![Ok(HttpResponse { status: 200, headers: vec![], body: b"{}".to_vec() })]);
+        let item = serde_json::json!({ "version": version }).to_string();
+        let _ = client(config, &host).save_user("u", &item);
+    }
+
+    #[test]
+    fn signing_with_any_credentials_and_time_never_panics(access in "\\PC{0,40}", secret in "\\PC{0,60}", token in prop::option::of("\\PC{0,80}"), now_ms in any::<u64>()) {
+        let credentials = jovo_dynamodb_wasm::host::AwsCredentials { access_key_id: access, secret_access_key: secret, session_token: token };
+        let _ = jovo_dynamodb_wasm::signing::signature_headers("https://dynamodb.us-east-1.amazonaws.com/", &[], b"{}", &credentials, "us-east-1", now_ms);
+    }
+
+    #[test]
     fn number_checks_never_panic(text in "\\PC{0,40}") {
         let _ = numbers::violation(&text);
         let _ = numbers::stored_size(&text);

@@ -12,7 +12,9 @@ mod support;
 
 use std::sync::{Mutex, OnceLock};
 
-use jovo_dynamodb_host::{AwsCredentials, Config, Error, StoreError, TableStatus};
+use jovo_dynamodb_host::{
+    AwsCredentials, Config, Error, StoreError, TableStatus, TimeToLiveStatus,
+};
 use moto::{Key, Moto, SEED_PERMISSIONS};
 use serde_json::json;
 use support::{store_error, unique_table};
@@ -25,6 +27,10 @@ struct Setup {
     no_put: Key,
     /// Temporary credentials of a role with the eight permissions (with a session token).
     role: Key,
+    /// The eight plus dynamodb:DescribeTimeToLive and dynamodb:UpdateTimeToLive.
+    ttl_admin: Key,
+    /// The eight plus dynamodb:DescribeTimeToLive only.
+    ttl_reader: Key,
 }
 
 /// One moto per test binary; users, role and keys are made before auth is switched on.
@@ -39,12 +45,23 @@ fn setup() -> &'static Setup {
             .collect();
         let no_put = moto.user_with_policy("jovo-no-put", &without_put);
         let role = moto.assumed_role("jovo-role", &SEED_PERMISSIONS);
+        let with = |extra: &[&'static str]| -> Vec<&'static str> {
+            SEED_PERMISSIONS.iter().chain(extra).copied().collect()
+        };
+        let ttl_admin = moto.user_with_policy(
+            "jovo-ttl-admin",
+            &with(&["dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive"]),
+        );
+        let ttl_reader =
+            moto.user_with_policy("jovo-ttl-reader", &with(&["dynamodb:DescribeTimeToLive"]));
         moto.enable_auth();
         Setup {
             moto,
             app,
             no_put,
             role,
+            ttl_admin,
+            ttl_reader,
         }
     })
 }
@@ -63,7 +80,13 @@ fn config_for(table: &str, key: &Key) -> Config {
 fn credential_values() -> Vec<String> {
     let setup = setup();
     let mut values = vec![WRONG_SECRET.to_string(), WRONG_TOKEN.to_string()];
-    for key in [&setup.app, &setup.no_put, &setup.role] {
+    for key in [
+        &setup.app,
+        &setup.no_put,
+        &setup.role,
+        &setup.ttl_admin,
+        &setup.ttl_reader,
+    ] {
         values.push(key.access_key_id.clone());
         values.push(key.secret_access_key.clone());
         values.extend(key.session_token.clone());
@@ -123,6 +146,59 @@ fn the_user_with_exactly_the_eight_permissions_can_ensure_save_load_and_delete()
         .open(config_for(&table, &setup().app))
         .unwrap();
     assert_eq!(again.ensure_table().unwrap(), TableStatus::AlreadyExisted);
+}
+
+fn retention_config(table: &str, key: &Key) -> Config {
+    let mut config = config_for(table, key);
+    config.table.expire_after_days = Some(30);
+    config
+}
+
+#[test]
+fn time_to_live_is_turned_on_where_the_server_and_the_policy_allow_it() {
+    let table = unique_table("moto-ttl");
+    let mut admin = support::runtime()
+        .open(retention_config(&table, &setup().ttl_admin))
+        .unwrap();
+    admin.ensure_table().unwrap();
+    assert!(matches!(
+        admin.ensure_time_to_live().unwrap(),
+        TimeToLiveStatus::Enabled
+    ));
+    admin
+        .save_user("u", &json!({"user": {"data": {}}}))
+        .unwrap();
+    assert!(admin.load_user("u").unwrap().unwrap()["expiresAt"].is_number());
+    // A client that may only describe finds it on: it really is on at the server, since
+    // this identity could not have turned it on.
+    let mut reader = support::runtime()
+        .open(retention_config(&table, &setup().ttl_reader))
+        .unwrap();
+    assert!(matches!(
+        reader.ensure_time_to_live().unwrap(),
+        TimeToLiveStatus::Enabled
+    ));
+}
+
+#[test]
+fn with_only_the_seeds_permissions_time_to_live_is_reported_not_fatal() {
+    let table = unique_table("moto-ttl-denied");
+    let mut store = support::runtime()
+        .open(retention_config(&table, &setup().app))
+        .unwrap();
+    assert_eq!(store.ensure_table().unwrap(), TableStatus::Created);
+    match store.ensure_time_to_live().unwrap() {
+        TimeToLiveStatus::Unavailable(reason) => {
+            assert!(reason.contains("dynamodb:UpdateTimeToLive"), "{reason}");
+            for secret in credential_values() {
+                assert!(!reason.contains(&secret), "{reason}");
+            }
+        }
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+    store
+        .save_user("u", &json!({"user": {"data": {}}}))
+        .unwrap();
 }
 
 #[test]
