@@ -10,8 +10,14 @@ cd "$package_dir"
 
 # Dependencies (jco, the Jovo framework, the original plugin, dynalite, TypeScript, Node 24):
 # reinstalled only when package-lock.json changed since the last install.
+# The registry reachable here lacks some foreign-platform optional packages of jco's
+# dependencies (rolldown, componentize-qjs bindings), so the lock file cannot list them and
+# `npm ci` refuses it as out of sync; `npm install` then installs the same locked versions
+# (and leaves the lock file as it is).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=silent ||
+    npm install --no-audit --no-fund --loglevel=error
+  touch node_modules/.package-lock.json
 fi
 
 # The component; built by the project's scripts when this is a fresh checkout.
