@@ -5,14 +5,14 @@ SHELL := /bin/bash
 CARGO_HOST := cargo --locked
 export PROPTEST_CASES ?= 2000
 
-.PHONY: demo test toolchain component host lint test-guest test-rust test-python fuzz
+.PHONY: demo test toolchain component host lint test-guest test-rust test-python test-js fuzz
 
 ## The main job: build, start a local dynalite, run the three-visit scenario, stop it.
 demo: component host
 	scripts/with-dynalite.sh target/release/demo
 
 ## Every check, from a fresh machine.
-test: component lint test-guest test-rust test-python
+test: component lint test-guest test-rust test-python test-js
 
 toolchain:
 	scripts/install-toolchain.sh
@@ -39,6 +39,10 @@ test-rust: component
 ## The Python host (wasmtime-py) against dynalite: venv, package install, pytest.
 test-python: component
 	host-tests/python/run-tests.sh
+
+## The Jovo plugin (js-shim) on Node 20 (sync mode) and Node 24 (JSPI mode) against dynalite.
+test-js: component
+	js-shim/scripts/test.sh
 
 ## The long property run (at least 1,000,000 generated cases); not part of `make test`.
 fuzz:
