@@ -18,7 +18,7 @@ const jco = join(packageDir, 'node_modules', '@bytecodealliance', 'jco', 'dist',
 const stamp = join(distDir, '.built-from');
 
 const ASYNC_IMPORTS = ['send', 'sleep-ms'].map((name) => `jovo:dynamodb/host@0.1.0#${name}`);
-const ASYNC_EXPORTS = ['ensure-table', 'load-user', 'save-user', 'delete-user'].map(
+const ASYNC_EXPORTS = ['ensure-table', 'ensure-time-to-live', 'load-user', 'save-user', 'delete-user'].map(
   (method) => `jovo:dynamodb/store@0.1.0#[method]client.${method}`,
 );
 const MODES = {
