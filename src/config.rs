@@ -4,7 +4,7 @@
 //! message that names the option and the rule.
 
 use crate::bindings::exports::jovo::dynamodb::store::{
-    BillingMode, Config, StoreError, TableConfig,
+    BillingMode, ClientConfig, Config, MarshallOptions, StoreError, TableConfig,
 };
 use crate::bindings::jovo::dynamodb::host::AwsCredentials;
 
@@ -356,41 +356,46 @@ pub fn shorten(text: &str) -> String {
     }
 }
 
+/// A config with only the table name and region set: every option at its default. For
+/// this crate's tests; the hosts have constructors of their own.
+pub fn defaults_for(table: &str, region: &str) -> Config {
+    Config {
+        table: TableConfig {
+            name: table.into(),
+            create_table_on_init: None,
+            primary_key_column: None,
+            read_capacity_units: None,
+            write_capacity_units: None,
+            billing_mode: None,
+            optimistic_locking: None,
+            version_attribute: None,
+            expire_after_days: None,
+            expiry_attribute: None,
+        },
+        client: ClientConfig {
+            region: Some(region.into()),
+            endpoint: None,
+            credentials: None,
+            request_timeout_ms: None,
+            max_attempts: None,
+            retry_base_delay_ms: None,
+            retry_max_delay_ms: None,
+            table_ready_timeout_ms: None,
+        },
+        marshall: MarshallOptions {
+            remove_undefined_values: None,
+            convert_class_instance_to_map: None,
+            convert_empty_values: None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::exports::jovo::dynamodb::store::{ClientConfig, MarshallOptions};
 
-    pub fn config(name: &str) -> Config {
-        Config {
-            table: TableConfig {
-                name: name.into(),
-                create_table_on_init: None,
-                primary_key_column: None,
-                read_capacity_units: None,
-                write_capacity_units: None,
-                billing_mode: None,
-                optimistic_locking: None,
-                version_attribute: None,
-                expire_after_days: None,
-                expiry_attribute: None,
-            },
-            client: ClientConfig {
-                region: Some("eu-west-1".into()),
-                endpoint: None,
-                credentials: None,
-                request_timeout_ms: None,
-                max_attempts: None,
-                retry_base_delay_ms: None,
-                retry_max_delay_ms: None,
-                table_ready_timeout_ms: None,
-            },
-            marshall: MarshallOptions {
-                remove_undefined_values: None,
-                convert_class_instance_to_map: None,
-                convert_empty_values: None,
-            },
-        }
+    fn config(name: &str) -> Config {
+        super::defaults_for(name, "eu-west-1")
     }
 
     fn message(result: Result<Settings, StoreError>) -> String {

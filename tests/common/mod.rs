@@ -5,9 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
-use jovo_dynamodb_wasm::bindings::exports::jovo::dynamodb::store::{
-    ClientConfig, Config, MarshallOptions, TableConfig,
-};
+use jovo_dynamodb_wasm::bindings::exports::jovo::dynamodb::store::Config;
 use jovo_dynamodb_wasm::client::Client;
 use jovo_dynamodb_wasm::config::Settings;
 use jovo_dynamodb_wasm::host::{AwsCredentials, Host, HttpRequest, HttpResponse, TransportError};
@@ -103,40 +101,15 @@ pub fn table(status: &str) -> Answer {
     ))
 }
 
+/// The plugin's defaults for table "users" in eu-west-1, with fixed test credentials.
 pub fn config() -> Config {
-    Config {
-        table: TableConfig {
-            name: "users".into(),
-            create_table_on_init: None,
-            primary_key_column: None,
-            read_capacity_units: None,
-            write_capacity_units: None,
-            billing_mode: None,
-            optimistic_locking: None,
-            version_attribute: None,
-            expire_after_days: None,
-            expiry_attribute: None,
-        },
-        client: ClientConfig {
-            region: Some("eu-west-1".into()),
-            endpoint: None,
-            credentials: Some(AwsCredentials {
-                access_key_id: "AKIDTEST".into(),
-                secret_access_key: "secret".into(),
-                session_token: None,
-            }),
-            request_timeout_ms: None,
-            max_attempts: None,
-            retry_base_delay_ms: None,
-            retry_max_delay_ms: None,
-            table_ready_timeout_ms: None,
-        },
-        marshall: MarshallOptions {
-            remove_undefined_values: None,
-            convert_class_instance_to_map: None,
-            convert_empty_values: None,
-        },
-    }
+    let mut config = jovo_dynamodb_wasm::config::defaults_for("users", "eu-west-1");
+    config.client.credentials = Some(AwsCredentials {
+        access_key_id: "AKIDTEST".into(),
+        secret_access_key: "secret".into(),
+        session_token: None,
+    });
+    config
 }
 
 pub fn client(config: Config, host: &ScriptedHost) -> Client<&ScriptedHost> {
