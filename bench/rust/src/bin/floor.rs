@@ -1,0 +1,165 @@
+//! The floor: what one DynamoDB call costs at the least. The GetItem and PutItem requests
+//! are marshalled and signed once, in advance; each call writes the same bytes to a
+//! kept-alive TCP connection and reads the answer (headers, then Content-Length bytes).
+//! No parsing of the answer, no client logic.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use jovo_dynamodb_bench::{print_latency, print_loaded, print_throughput, process_cpu, timed, Args, TABLE};
+use serde_json::{json, Map, Value};
+
+fn marshal(value: &Value) -> Value {
+    match value {
+        Value::Null => json!({ "NULL": true }),
+        Value::Bool(b) => json!({ "BOOL": b }),
+        Value::Number(n) => json!({ "N": n.to_string() }),
+        Value::String(s) => json!({ "S": s }),
+        Value::Array(items) => json!({ "L": items.iter().map(marshal).collect::<Vec<_>>() }),
+        Value::Object(map) => json!({ "M": map.iter().map(|(k, v)| (k.clone(), marshal(v))).collect::<Map<_, _>>() }),
+    }
+}
+
+/// The whole HTTP/1.1 request, signed, as bytes.
+fn signed_request(endpoint: &str, target: &str, body: &str) -> Vec<u8> {
+    let url = format!("{endpoint}/");
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let headers = [
+        ("content-type".to_string(), "application/x-amz-json-1.0".to_string()),
+        ("x-amz-target".to_string(), format!("DynamoDB_20120810.{target}")),
+        ("host".to_string(), host.to_string()),
+    ];
+    let identity = Credentials::new("bench", "bench-secret", None, None, "bench").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("dynamodb")
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .expect("params")
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        &url,
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+    let mut text = String::from("POST / HTTP/1.1\r\n");
+    for (k, v) in headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(instructions.headers()) {
+        text.push_str(&format!("{k}: {v}\r\n"));
+    }
+    text.push_str(&format!("content-length: {}\r\nconnection: keep-alive\r\n\r\n{body}", body.len()));
+    text.into_bytes()
+}
+
+struct Connection {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+    body: Vec<u8>,
+}
+
+impl Connection {
+    fn new(endpoint: &str) -> Connection {
+        let stream = TcpStream::connect(endpoint.trim_start_matches("http://").trim_end_matches('/')).expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        Connection { writer: stream.try_clone().expect("clone"), reader: BufReader::new(stream), body: Vec::new() }
+    }
+
+    /// Sends `request`, reads the answer; returns the HTTP status.
+    fn call(&mut self, request: &[u8]) -> u16 {
+        self.writer.write_all(request).expect("write");
+        let mut line = String::new();
+        self.reader.read_line(&mut line).expect("status line");
+        let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).expect("header");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().expect("length");
+                }
+            }
+        }
+        self.body.resize(length, 0);
+        self.reader.read_exact(&mut self.body).expect("body");
+        status
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let user = args.user_id();
+    let mut item = Map::new();
+    item.insert("userId".into(), json!({ "S": user }));
+    if let Value::Object(map) = marshal(&args.item())["M"].take() {
+        item.extend(map);
+    }
+    let get = signed_request(&args.endpoint, "GetItem", &json!({ "TableName": TABLE, "Key": { "userId": { "S": user } } }).to_string());
+    let put = signed_request(&args.endpoint, "PutItem", &json!({ "TableName": TABLE, "Item": item }).to_string());
+    let mut connection = Connection::new(&args.endpoint);
+    let check = |status: u16| assert_eq!(status, 200, "the server refused the request");
+    match args.mode.as_str() {
+        "cold" => {
+            check(connection.call(&get));
+            print_loaded();
+        }
+        "latency" => {
+            let (ops, reps, warmup) = (args.num(0, 200), args.num(1, 5), args.num(2, 50));
+            for _ in 0..=warmup {
+                check(connection.call(&put));
+                check(connection.call(&get));
+            }
+            for rep in 0..reps {
+                let (walls, cpu) = timed(ops, || check(connection.call(&get)));
+                print_latency("load", rep, &walls, cpu);
+                let (walls, cpu) = timed(ops, || check(connection.call(&put)));
+                print_latency("save", rep, &walls, cpu);
+            }
+        }
+        "throughput" => {
+            let (workers, seconds, op) = (args.num(0, 64), args.num(1, 3), args.word(2, "load"));
+            check(connection.call(&put));
+            let request = Arc::new(if op == "load" { get } else { put });
+            let stop = Arc::new(AtomicBool::new(false));
+            let count = Arc::new(AtomicU64::new(0));
+            let ready = Arc::new(std::sync::Barrier::new(workers as usize + 1));
+            let threads: Vec<_> = (0..workers)
+                .map(|_| {
+                    let (request, endpoint, stop, count, ready) = (request.clone(), args.endpoint.clone(), stop.clone(), count.clone(), ready.clone());
+                    std::thread::spawn(move || {
+                        let mut connection = Connection::new(&endpoint);
+                        ready.wait();
+                        while !stop.load(Ordering::Relaxed) {
+                            assert_eq!(connection.call(&request), 200);
+                            count.fetch_add(1, Ordering::Relaxed);
+                        }
+                    })
+                })
+                .collect();
+            ready.wait();
+            let (t, cpu) = (Instant::now(), process_cpu());
+            std::thread::sleep(Duration::from_secs(seconds));
+            let done = count.load(Ordering::Relaxed);
+            let (elapsed, cpu) = (t.elapsed(), process_cpu() - cpu);
+            stop.store(true, Ordering::Relaxed);
+            for thread in threads {
+                thread.join().expect("worker");
+            }
+            print_throughput(&op, workers, done, elapsed, cpu);
+        }
+        other => panic!("unknown mode {other}"),
+    }
+}
