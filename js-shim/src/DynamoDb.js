@@ -1,7 +1,8 @@
 // The Jovo plugin: a drop-in for `DynamoDb` of @jovotech/db-dynamodb 4.1.0. Same config,
 // same item shape, same loadData/saveData semantics; the DynamoDB client underneath is the
 // WebAssembly component, and `initialize()` waits for a new table instead of failing.
-import { DbPlugin } from '@jovotech/framework';
+// Beyond the original: optimistic locking and data retention (table options).
+import { DbPlugin, Logger } from '@jovotech/framework';
 import {
   DEFAULT_COMPONENT,
   DEFAULT_MARSHALL,
@@ -21,6 +22,12 @@ import { itemToJson } from './item.js';
 // no private (#) members: a clone lacks them and would throw on access.
 const engines = new Map();
 let lastEngineId = 0;
+
+// With optimistic locking, the version a request loaded must reach that request's save. Jovo's
+// setPersistableData keeps only the stored elements and saveData builds the item anew, so
+// the version is kept here, keyed by the request's Jovo object: the same object reaches
+// loadData and saveData of one request, and the entry goes with it when the request is done.
+const loadedVersions = new WeakMap();
 
 export class DynamoDb extends DbPlugin {
   constructor(config) {
@@ -42,23 +49,50 @@ export class DynamoDb extends DbPlugin {
     return { table: { name: TABLE_NAME_PLACEHOLDER } };
   }
 
-  /** Makes sure the table exists and is ACTIVE, creating it when allowed; waits for a new one. */
+  /**
+   * Makes sure the table exists and is ACTIVE, creating it when allowed; waits for a new one.
+   * Then records in `timeToLive` how Time to Live stands. A server or identity that cannot
+   * do Time to Live does not fail the app: the status is 'unavailable', logged as a warning.
+   */
   async initialize() {
     checkConfig(this.config);
     await callEngine(this, 'ensureTable');
+    this.timeToLive = await this.ensureTimeToLive();
+    if (this.timeToLive.status === 'unavailable') {
+      Logger.warn(`[DynamoDb] Time to Live is unavailable on table ${this.config.table.name}: ${this.timeToLive.reason}`);
+    }
+  }
+
+  /**
+   * Turns on Time to Live for `table.expiryAttribute` when `table.expireAfterDays` is set and
+   * it is off. Resolves to `{ status: 'not-configured' | 'enabled' }` or
+   * `{ status: 'unavailable', reason }`.
+   */
+  async ensureTimeToLive() {
+    const { tag, val } = await callEngine(this, 'ensureTimeToLive');
+    return tag === 'unavailable' ? { status: tag, reason: val } : { status: tag };
   }
 
   async loadData(userId, jovo) {
     const itemJson = await callEngine(this, 'loadUser', userId);
-    if (itemJson !== undefined && itemJson !== null) {
-      jovo.$user.isNew = false;
-      jovo.setPersistableData(JSON.parse(itemJson), this.config.storedElements);
-    }
+    if (itemJson === undefined || itemJson === null) return;
+    const item = JSON.parse(itemJson);
+    const { optimisticLocking, versionAttribute } = this.config.table;
+    if (optimisticLocking && item[versionAttribute] !== undefined) loadedVersions.set(jovo, item[versionAttribute]);
+    jovo.$user.isNew = false;
+    jovo.setPersistableData(item, this.config.storedElements);
   }
 
+  /**
+   * With optimistic locking the item carries the version this request loaded (none for a new
+   * user); when another request saved the user in between, this fails with a DynamoDbError
+   * of code 'conditional-conflict' and stores nothing.
+   */
   async saveData(userId, jovo) {
-    const item = { [this.config.table.primaryKeyColumn]: userId };
+    const { primaryKeyColumn, optimisticLocking, versionAttribute } = this.config.table;
+    const item = { [primaryKeyColumn]: userId };
     await this.applyPersistableData(jovo, item);
+    if (optimisticLocking && loadedVersions.has(jovo)) item[versionAttribute] = loadedVersions.get(jovo);
     await callEngine(this, 'saveUser', userId, itemToJson(item, this.config.libraryConfig?.marshall));
   }
 
@@ -103,6 +137,7 @@ async function startEngineFor(config) {
     poolSize: config.component?.poolSize ?? DEFAULT_COMPONENT.poolSize,
     config: toComponentConfig(config, { region, credentials: credentials.fixed }),
     credentials,
+    onSleep: config.component?.onSleep,
   });
 }
 

@@ -1,5 +1,5 @@
 // The plugin's config (the same shape and defaults as @jovotech/db-dynamodb 4.1.0, plus
-// table.billingMode and the `component` section) and its translation into the WIT `config`
+// table.billingMode, optimistic locking, data retention and the `component` section) and its translation into the WIT `config`
 // record of the component. The component validates the rest (name rules, capacities,
 // endpoint) when the client opens.
 import { DynamoDbError } from './errors.js';
@@ -14,6 +14,9 @@ export const DEFAULT_TABLE = Object.freeze({
   readCapacityUnits: 2,
   writeCapacityUnits: 2,
   billingMode: 'PROVISIONED',
+  optimisticLocking: false,
+  versionAttribute: 'version',
+  expiryAttribute: 'expiresAt',
 });
 
 export const DEFAULT_MARSHALL = Object.freeze({
@@ -39,14 +42,20 @@ export function checkConfig({ table, component }) {
   if (table.billingMode !== undefined && !(table.billingMode in BILLING_MODES)) {
     throw invalidConfig(`table.billingMode must be 'PROVISIONED' or 'PAY_PER_REQUEST', not ${JSON.stringify(table.billingMode)}`);
   }
-  for (const field of ['readCapacityUnits', 'writeCapacityUnits']) {
-    const units = table[field];
-    if (units !== undefined && !(Number.isSafeInteger(units) && units >= 1)) {
-      throw invalidConfig(`table.${field} must be a whole number of at least 1, not ${JSON.stringify(units)}`);
+  for (const field of ['readCapacityUnits', 'writeCapacityUnits', 'expireAfterDays']) {
+    const count = table[field];
+    if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1)) {
+      throw invalidConfig(`table.${field} must be a whole number of at least 1, not ${JSON.stringify(count)}`);
     }
+  }
+  if (table.optimisticLocking !== undefined && typeof table.optimisticLocking !== 'boolean') {
+    throw invalidConfig(`table.optimisticLocking must be true or false, not ${JSON.stringify(table.optimisticLocking)}`);
   }
   if (component?.asyncMode !== undefined && !ASYNC_MODES.includes(component.asyncMode)) {
     throw invalidConfig(`component.asyncMode must be one of ${ASYNC_MODES.join(', ')}, not ${JSON.stringify(component.asyncMode)}`);
+  }
+  if (component?.onSleep !== undefined && typeof component.onSleep !== 'function') {
+    throw invalidConfig('component.onSleep must be a function (ms) => void');
   }
   const poolSize = component?.poolSize;
   if (poolSize !== undefined && !(Number.isSafeInteger(poolSize) && poolSize >= 1)) {
@@ -70,6 +79,10 @@ export function toComponentConfig({ table, libraryConfig, component = {} }, { re
       readCapacityUnits: optionalBigInt(table.readCapacityUnits),
       writeCapacityUnits: optionalBigInt(table.writeCapacityUnits),
       billingMode: table.billingMode === undefined ? undefined : BILLING_MODES[table.billingMode],
+      optimisticLocking: table.optimisticLocking,
+      versionAttribute: table.versionAttribute,
+      expireAfterDays: table.expireAfterDays,
+      expiryAttribute: table.expiryAttribute,
     },
     client: {
       region,

@@ -1,5 +1,6 @@
 // Types of jovo-dynamodb-wasm: the config interface of @jovotech/db-dynamodb 4.1.0 plus
-// table.billingMode and the `component` section, without any @aws-sdk types.
+// table.billingMode, optimistic locking, retention and the `component` section, without any
+// @aws-sdk types.
 import type { DbPlugin, DbPluginConfig, Jovo, RequiredOnlyWhere } from '@jovotech/framework';
 
 export interface AwsCredentialIdentity {
@@ -26,6 +27,22 @@ export interface DynamoDbTableConfig {
   writeCapacityUnits?: number;
   /** How a table created by the plugin is billed. Default: 'PROVISIONED'. */
   billingMode?: 'PROVISIONED' | 'PAY_PER_REQUEST';
+  /**
+   * Optimistic locking against lost updates when two requests of the same user overlap: each
+   * item carries a version number, and a save whose loaded version is no longer the stored one
+   * fails with a DynamoDbError of code 'conditional-conflict' and stores nothing.
+   * Default: false (the original's behaviour: the last writer wins).
+   */
+  optimisticLocking?: boolean;
+  /** The top-level attribute holding the version. Default: 'version'. */
+  versionAttribute?: string;
+  /**
+   * Data retention: each save writes `expiryAttribute` = now + this many days (epoch seconds),
+   * and initialize() turns DynamoDB Time to Live on for it. 1 to 36500. Default: none.
+   */
+  expireAfterDays?: number;
+  /** The top-level attribute holding the expiry time. Default: 'expiresAt'. */
+  expiryAttribute?: string;
 }
 
 /** The part of the SDK's DynamoDBClientConfig that this plugin understands. */
@@ -71,6 +88,8 @@ export interface DynamoDbComponentConfig {
   retryMaxDelayMs?: number;
   /** How long initialize() waits for a new table to become ACTIVE, in ms. Default: 60000. */
   tableReadyTimeoutMs?: number;
+  /** Called with each wait the component asks for (retry backoff, polling a new table), for metrics. */
+  onSleep?: (ms: number) => void;
 }
 
 export interface DynamoDbConfig extends DbPluginConfig {
@@ -99,6 +118,15 @@ export type DynamoDbErrorCode =
   | 'malformed-response'
   | 'service';
 
+/** How DynamoDB Time to Live stands on the table. */
+export type TimeToLiveStatus =
+  /** table.expireAfterDays is not set: Time to Live is left alone. */
+  | { status: 'not-configured' }
+  /** Time to Live is on (or being turned on) for table.expiryAttribute. */
+  | { status: 'enabled' }
+  /** No Time to Live API (dynalite) or missing permissions; items still carry the expiry attribute. */
+  | { status: 'unavailable'; reason: string };
+
 export declare class DynamoDbError extends Error {
   name: 'DynamoDbError';
   code: DynamoDbErrorCode;
@@ -114,8 +142,15 @@ export declare class DynamoDb extends DbPlugin<DynamoDbConfig> {
   constructor(config: DynamoDbInitConfig);
   getDefaultConfig(): DynamoDbConfig;
   getInitConfig(): DynamoDbInitConfig;
-  /** Ensures the table exists and is ACTIVE (creating it and waiting when allowed). */
+  /** How Time to Live stood after initialize(); undefined before. */
+  timeToLive?: TimeToLiveStatus;
+  /**
+   * Ensures the table exists and is ACTIVE (creating it and waiting when allowed), then
+   * records `timeToLive`; 'unavailable' is logged as a warning, not thrown.
+   */
   initialize(): Promise<void>;
+  /** Turns Time to Live on for table.expiryAttribute when expireAfterDays is set, and says how it stands. */
+  ensureTimeToLive(): Promise<TimeToLiveStatus>;
   loadData(userId: string, jovo: Jovo): Promise<void>;
   saveData(userId: string, jovo: Jovo): Promise<void>;
   /** Deletes the stored item of a user. */

@@ -21,10 +21,12 @@ export function supportsJspi() {
 
 /**
  * Starts an engine and opens one client, so config errors surface here.
- * @param {{ mode: 'jspi' | 'sync', poolSize: number, config: object, credentials: import('../credentials.js').CredentialsSource }} options
+ * @param {{ mode: 'jspi' | 'sync', poolSize: number, config: object, credentials: import('../credentials.js').CredentialsSource, onSleep?: (ms: number) => void }} options
  */
-export async function startEngine({ mode, poolSize, config, credentials }) {
-  const engine = mode === 'jspi' ? new InstancePool(config, credentials, poolSize) : new SyncEngine(config, credentials);
+export async function startEngine({ mode, poolSize, config, credentials, onSleep }) {
+  const engine = mode === 'jspi'
+    ? new InstancePool(config, credentials, poolSize, onSleep)
+    : new SyncEngine(config, credentials, onSleep);
   try {
     await engine.start();
     return engine;
@@ -47,13 +49,14 @@ class SyncEngine {
   #client;
   #fetch = new BlockingFetch();
 
-  constructor(config, credentials) {
+  constructor(config, credentials, onSleep) {
     this.config = config;
     this.credentials = credentials;
+    this.onSleep = onSleep;
   }
 
   async start() {
-    const store = await instantiateStore('sync', blockingHost(this.credentials, this.#fetch));
+    const store = await instantiateStore('sync', blockingHost(this.credentials, this.#fetch, { onSleep: this.onSleep }));
     this.#client = await openClient(store, this.config);
   }
 
@@ -77,10 +80,11 @@ class InstancePool {
   #waiting = [];
   #size = 0;
 
-  constructor(config, credentials, poolSize) {
+  constructor(config, credentials, poolSize, onSleep) {
     this.config = config;
     this.credentials = credentials;
     this.poolSize = poolSize;
+    this.onSleep = onSleep;
   }
 
   async start() {
@@ -121,7 +125,7 @@ class InstancePool {
   async #grow() {
     this.#size += 1;
     try {
-      const store = await instantiateStore('jspi', suspendingHost(this.credentials));
+      const store = await instantiateStore('jspi', suspendingHost(this.credentials, { onSleep: this.onSleep }));
       return await openClient(store, this.config);
     } catch (error) {
       this.#size -= 1;

@@ -17,10 +17,18 @@ app.configure({
         marshall: { removeUndefinedValues: true, convertClassInstanceToMap: true },
       },
       storedElements: { session: true, history: { enabled: true, size: 3 } },
-      component: { asyncMode: 'auto', poolSize: 4 },
+      component: { asyncMode: 'auto', poolSize: 4, onSleep: (ms: number) => void ms },
+    }),
+    new DynamoDb({
+      table: { name: 'users', optimisticLocking: true, versionAttribute: 'rev', expireAfterDays: 180, expiryAttribute: 'ttl' },
     }),
   ],
 });
+
+export async function timeToLiveReason(plugin: DynamoDb): Promise<string | undefined> {
+  const timeToLive = await plugin.ensureTimeToLive();
+  return timeToLive.status === 'unavailable' ? timeToLive.reason : undefined;
+}
 
 export function describe(error: unknown): string {
   return error instanceof DynamoDbError ? `${error.code}: ${error.message}` : String(error);
