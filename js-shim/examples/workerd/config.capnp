@@ -1,0 +1,40 @@
+# workerd config of the visits example: `workerd serve config.capnp` (from this folder).
+# The worker's modules carry the package's files under their package paths, and the three
+# core modules as `wasm` modules (workerd refuses to compile WebAssembly from bytes).
+# JSPI (WebAssembly.Suspending) is on in workerd without any compatibility flag.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .visitsWorker),
+    # Outbound fetch: DynamoDB on AWS ("public") and a local one such as dynalite ("local").
+    (name = "internet", network = (allow = ["public", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:8787", http = (), service = "main")],
+);
+
+const visitsWorker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "jovo-dynamodb-wasm/src/edge/index.js", esModule = embed "../../src/edge/index.js"),
+    (name = "jovo-dynamodb-wasm/src/edge/config.js", esModule = embed "../../src/edge/config.js"),
+    (name = "jovo-dynamodb-wasm/src/edge/core-modules.js", esModule = embed "../../src/edge/core-modules.js"),
+    (name = "jovo-dynamodb-wasm/src/edge/credentials.js", esModule = embed "../../src/edge/credentials.js"),
+    (name = "jovo-dynamodb-wasm/src/edge/host.js", esModule = embed "../../src/edge/host.js"),
+    (name = "jovo-dynamodb-wasm/src/engine/http.js", esModule = embed "../../src/engine/http.js"),
+    (name = "jovo-dynamodb-wasm/src/errors.js", esModule = embed "../../src/errors.js"),
+    (name = "jovo-dynamodb-wasm/dist/jspi.js", esModule = embed "../../dist/jspi.js"),
+    (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core.wasm", wasm = embed "../../dist/jovo_dynamodb.core.wasm"),
+    (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core2.wasm", wasm = embed "../../dist/jovo_dynamodb.core2.wasm"),
+    (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core3.wasm", wasm = embed "../../dist/jovo_dynamodb.core3.wasm"),
+  ],
+  compatibilityDate = "2026-11-01",
+  # Secrets and settings from workerd's environment.
+  bindings = [
+    (name = "TABLE_NAME", fromEnvironment = "TABLE_NAME"),
+    (name = "DYNAMODB_ENDPOINT", fromEnvironment = "DYNAMODB_ENDPOINT"),
+    (name = "AWS_REGION", fromEnvironment = "AWS_REGION"),
+    (name = "AWS_ACCESS_KEY_ID", fromEnvironment = "AWS_ACCESS_KEY_ID"),
+    (name = "AWS_SECRET_ACCESS_KEY", fromEnvironment = "AWS_SECRET_ACCESS_KEY"),
+  ],
+);

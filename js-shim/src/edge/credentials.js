@@ -1,0 +1,78 @@
+// Credentials on the edge are always passed in: there is no environment or credentials file
+// to look in. Either fixed keys (a Worker's secrets), which go into the component's config,
+// or an async provider (e.g. Cognito's temporary keys in a browser), which is called ahead
+// of an operation and again when its keys are about to expire; the component then asks
+// `host.credentials` for them before each request.
+import { invalidConfig } from './config.js';
+
+// Provider results are reused until this close to their expiration, as the AWS SDK does.
+const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
+const KEYS_RULE = 'must have the string properties accessKeyId and secretAccessKey';
+
+/** @param {undefined | { accessKeyId: string, secretAccessKey: string, sessionToken?: string } | (() => Promise<object>)} configured */
+export function credentialsFrom(configured) {
+  if (typeof configured === 'function') return new ProvidedCredentials(configured);
+  if (configured === undefined) return new MissingCredentials();
+  if (!hasKeys(configured)) throw invalidConfig(`client.credentials ${KEYS_RULE}`);
+  return new FixedCredentials(toWitCredentials(configured));
+}
+
+class FixedCredentials {
+  constructor(credentials) {
+    this.fixed = credentials;
+  }
+
+  async refresh() {}
+
+  current() {
+    return this.fixed;
+  }
+}
+
+class ProvidedCredentials {
+  fixed = undefined;
+  #provider;
+  #latest;
+
+  constructor(provider) {
+    this.#provider = provider;
+  }
+
+  async refresh() {
+    if (this.#latest && !expiresSoon(this.#latest)) return;
+    this.#latest = await this.#provider();
+  }
+
+  current() {
+    if (!hasKeys(this.#latest)) throw hostError(`the client.credentials provider's result ${KEYS_RULE}`);
+    return toWitCredentials(this.#latest);
+  }
+}
+
+// The component reports `credentials-unavailable` with this reason on the first request.
+class MissingCredentials {
+  fixed = undefined;
+
+  async refresh() {}
+
+  current() {
+    throw hostError('no client.credentials were passed to openStore (edge runtimes have no environment to read them from)');
+  }
+}
+
+function hasKeys(credentials) {
+  return typeof credentials?.accessKeyId === 'string' && typeof credentials?.secretAccessKey === 'string';
+}
+
+function toWitCredentials({ accessKeyId, secretAccessKey, sessionToken }) {
+  return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
+}
+
+function expiresSoon({ expiration }) {
+  return expiration !== undefined && new Date(expiration).getTime() - Date.now() < EXPIRY_MARGIN_MS;
+}
+
+// jco turns an error thrown by an import into the WIT `err` case; the payload is its value.
+function hostError(reason) {
+  return Object.assign(new Error(reason), { payload: reason });
+}

@@ -1,0 +1,86 @@
+// Types of jovo-dynamodb-wasm/edge. The options are the WIT `config` record (wit/world.wit)
+// in camelCase; its doc comments give every default.
+
+export type StoreErrorCode =
+  | 'invalid-config'
+  | 'invalid-input'
+  | 'item-too-large'
+  | 'table-missing'
+  | 'credentials-unavailable'
+  | 'access-denied'
+  | 'throttled'
+  | 'conditional-conflict'
+  | 'transport-failed'
+  | 'timed-out'
+  | 'malformed-response'
+  | 'service';
+
+export class DynamoDbError extends Error {
+  readonly code: StoreErrorCode;
+  /** For errors DynamoDB returned: its code, e.g. 'ValidationException'. */
+  readonly serviceCode?: string;
+  readonly requestId?: string;
+  readonly statusCode?: number;
+  readonly attempts?: number;
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** For provider results: refreshed 5 minutes before this. */
+  expiration?: Date | string;
+}
+
+/** A core module: compiled, as bytes, as a fetch Response, or where to fetch it. */
+export type CoreModuleSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | URL | string;
+
+export interface StoreOptions {
+  table: {
+    name: string;
+    createTableOnInit?: boolean;
+    primaryKeyColumn?: string;
+    readCapacityUnits?: number | bigint;
+    writeCapacityUnits?: number | bigint;
+    billingMode?: 'PROVISIONED' | 'PAY_PER_REQUEST' | 'provisioned' | 'pay-per-request';
+    optimisticLocking?: boolean;
+    versionAttribute?: string;
+    expireAfterDays?: number;
+    expiryAttribute?: string;
+  };
+  client?: {
+    region?: string;
+    endpoint?: string;
+    /** Fixed keys, or an async provider called ahead of operations and before expiry. */
+    credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
+    requestTimeoutMs?: number;
+    maxAttempts?: number;
+    retryBaseDelayMs?: number;
+    retryMaxDelayMs?: number;
+    tableReadyTimeoutMs?: number;
+  };
+  marshall?: {
+    removeUndefinedValues?: boolean;
+    convertClassInstanceToMap?: boolean;
+    convertEmptyValues?: boolean;
+  };
+  /**
+   * The core modules (CORE_MODULE_NAMES): the URL of the folder holding them, an object from
+   * name to source, or a function of the name. Default: the package's dist/ folder.
+   */
+  wasm?: string | URL | Record<string, CoreModuleSource> | ((name: string) => CoreModuleSource | Promise<CoreModuleSource>);
+}
+
+export type TableStatus = 'already-existed' | 'created' | 'created-concurrently';
+
+export interface EdgeStore {
+  ensureTable(): Promise<TableStatus>;
+  loadUser(userId: string): Promise<Record<string, unknown> | null>;
+  saveUser(userId: string, item: Record<string, unknown>): Promise<void>;
+  deleteUser(userId: string): Promise<void>;
+}
+
+export const CORE_MODULE_NAMES: readonly string[];
+export function supportsJspi(): boolean;
+/** Fails with `invalid-config` where the runtime lacks WebAssembly.Suspending (JSPI). */
+export function openStore(options: StoreOptions): Promise<EdgeStore>;
