@@ -1,0 +1,145 @@
+// The edge entry (src/edge) in Node.js itself, a fetch runtime with JSPI from Node 24 on,
+// against a real dynalite: every way to hand over the core modules, the error codes, the
+// refusal where JSPI is missing (for real on Node 20), and gzip-encoded answers.
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { CORE_MODULE_NAMES, openStore, supportsJspi } from '../../src/edge/index.js';
+import { startDynalite } from '../support/dynalite.js';
+import { startGzipProxy } from './support/gzip-proxy.js';
+import { rawItem } from './support/raw-dynamodb.js';
+import { startStaticServer } from './support/static-server.js';
+
+const DIST = new URL('../../dist/', import.meta.url);
+const CREDENTIALS = { accessKeyId: 'AKIDTESTEXAMPLE', secretAccessKey: 'test-secret-never-printed' };
+const needsJspi = supportsJspi() ? {} : { skip: 'this Node.js has no JSPI (the edge entry needs Node.js 24+)' };
+
+let dynalite;
+let wasmBytes;
+
+before(async () => {
+  dynalite = await startDynalite({ createTableMs: 50 });
+  wasmBytes = Object.fromEntries(
+    await Promise.all(CORE_MODULE_NAMES.map(async (name) => [name, await readFile(new URL(name, DIST))])),
+  );
+});
+
+after(() => dynalite?.stop());
+
+function storeOptions({ table = {}, client = {}, ...rest } = {}) {
+  return {
+    table: { name: 'edge-api', ...table },
+    client: { endpoint: dynalite.endpoint, region: 'us-east-1', credentials: CREDENTIALS, ...client },
+    wasm: wasmBytes,
+    ...rest,
+  };
+}
+
+test('without JSPI, openStore refuses with invalid-config naming WebAssembly.Suspending', async () => {
+  await withoutJspi(() =>
+    assert.rejects(openStore(storeOptions()), { code: 'invalid-config', message: /lacks WebAssembly\.Suspending \(JSPI\)/ }),
+  );
+});
+
+test('dist/ holds exactly the core modules the edge entry asks for', async () => {
+  const wasmFiles = (await readdir(DIST)).filter((name) => name.endsWith('.wasm')).sort();
+  assert.deepEqual(wasmFiles, [...CORE_MODULE_NAMES].sort());
+});
+
+test('a saved user loads back, and dynalite holds the plugin\'s attribute values', needsJspi, async () => {
+  const store = await openStore(storeOptions());
+  assert.equal(await store.loadUser('erin'), null);
+  await store.saveUser('erin', { user: { data: { visits: 1, tags: ['a'], ok: true, none: null } } });
+  assert.deepEqual(await store.loadUser('erin'), {
+    userId: 'erin',
+    user: { data: { visits: 1, tags: ['a'], ok: true, none: null } },
+  });
+  assert.deepEqual(await rawItem(dynalite.endpoint, 'edge-api', 'erin'), {
+    userId: { S: 'erin' },
+    user: { M: { data: { M: { visits: { N: '1' }, tags: { L: [{ S: 'a' }] }, ok: { BOOL: true }, none: { NULL: true } } } } },
+  });
+  await store.deleteUser('erin');
+  assert.equal(await store.loadUser('erin'), null);
+});
+
+test('the core modules load as Modules, from Responses, and from a folder URL over HTTP', needsJspi, async () => {
+  const modules = Object.fromEntries(
+    await Promise.all(Object.entries(wasmBytes).map(async ([name, bytes]) => [name, await WebAssembly.compile(bytes)])),
+  );
+  const asResponse = (name) => new Response(wasmBytes[name], { headers: { 'content-type': 'application/wasm' } });
+  const site = await startStaticServer();
+  try {
+    for (const wasm of [modules, asResponse, `${site.origin}/dist`]) {
+      const store = await openStore(storeOptions({ wasm }));
+      await store.saveUser('frank', { user: { data: { source: typeof wasm } } });
+      assert.equal((await store.loadUser('frank')).user.data.source, typeof wasm);
+    }
+  } finally {
+    await site.close();
+  }
+});
+
+test('twenty users saved at once on one store all land', needsJspi, async () => {
+  const store = await openStore(storeOptions());
+  const users = Array.from({ length: 20 }, (_, index) => `many-${index}`);
+  await Promise.all(users.map((userId, index) => store.saveUser(userId, { user: { data: { index } } })));
+  const loaded = await Promise.all(users.map((userId) => store.loadUser(userId)));
+  assert.deepEqual(loaded.map((item) => item.user.data.index), users.map((_, index) => index));
+});
+
+test('errors carry the WIT case name as their code', needsJspi, async () => {
+  await assert.rejects(openStore(storeOptions({ table: { primaryKey: 'id' } })), {
+    code: 'invalid-config',
+    message: /unknown option table\.primaryKey/,
+  });
+  await assert.rejects(openStore(storeOptions({ table: { name: 'no spaces allowed' } })), { code: 'invalid-config' });
+  await assert.rejects(openStore(storeOptions({ wasm: {} })), { code: 'invalid-config', message: /jovo_dynamodb\.core\.wasm/ });
+
+  const store = await openStore(storeOptions());
+  await assert.rejects(store.loadUser(''), { code: 'invalid-input' });
+  await assert.rejects(store.saveUser('gina', { deep: nested(40) }), { code: 'invalid-input' });
+
+  const anonymous = await openStore(storeOptions({ client: { credentials: undefined } }));
+  await assert.rejects(anonymous.loadUser('gina'), { code: 'credentials-unavailable', message: /no client\.credentials/ });
+
+  const unreachable = await openStore(storeOptions({ client: { endpoint: 'http://127.0.0.1:9', maxAttempts: 1 } }));
+  await assert.rejects(unreachable.loadUser('gina'), { code: 'transport-failed' });
+});
+
+test('credentials from an async provider sign the requests', needsJspi, async () => {
+  let calls = 0;
+  const provider = async () => {
+    calls += 1;
+    return { ...CREDENTIALS, expiration: new Date(Date.now() + 3_600_000) };
+  };
+  const store = await openStore(storeOptions({ client: { credentials: provider } }));
+  await store.saveUser('hank', { user: { data: {} } });
+  assert.deepEqual(await store.loadUser('hank'), { userId: 'hank', user: { data: {} } });
+  assert.equal(calls, 1, 'keys valid for an hour are fetched once');
+});
+
+test('gzip-encoded answers (as browsers and workerd get them) pass despite x-amz-crc32', needsJspi, async () => {
+  const proxy = await startGzipProxy(dynalite.endpoint);
+  try {
+    const store = await openStore(storeOptions({ client: { endpoint: proxy.endpoint, maxAttempts: 1 } }));
+    await store.saveUser('ivy', { user: { data: { zipped: true } } });
+    assert.deepEqual(await store.loadUser('ivy'), { userId: 'ivy', user: { data: { zipped: true } } });
+  } finally {
+    await proxy.close();
+  }
+});
+
+function nested(depth) {
+  return depth === 0 ? {} : { next: nested(depth - 1) };
+}
+
+// Node.js 24 has JSPI; hiding it shows the refusal there too. On Node.js 20 it is really absent.
+async function withoutJspi(run) {
+  const saved = Object.getOwnPropertyDescriptor(WebAssembly, 'Suspending');
+  if (saved) delete WebAssembly.Suspending;
+  try {
+    await run();
+  } finally {
+    if (saved) Object.defineProperty(WebAssembly, 'Suspending', saved);
+  }
+}
