@@ -5,14 +5,14 @@ SHELL := /bin/bash
 CARGO_HOST := cargo --locked
 export PROPTEST_CASES ?= 2000
 
-.PHONY: demo test toolchain component host lint test-guest test-rust test-python test-js fuzz
+.PHONY: demo test toolchain component host lint test-guest test-rust test-python test-js test-edge fuzz
 
 ## The main job: build, start a local dynalite, run the three-visit scenario, stop it.
 demo: component host
 	scripts/with-dynalite.sh target/release/demo
 
 ## Every check, from a fresh machine.
-test: component lint test-guest test-rust test-python test-js
+test: component lint test-guest test-rust test-python test-js test-edge
 
 toolchain:
 	scripts/install-toolchain.sh
@@ -43,6 +43,10 @@ test-python: component
 ## The Jovo plugin (js-shim) on Node 20 (sync mode) and Node 24 (JSPI mode) against dynalite.
 test-js: component
 	js-shim/scripts/test.sh
+
+## The edge entry in workerd and headless Chromium (installed with apt when missing).
+test-edge: component
+	js-shim/scripts/test-edge.sh
 
 ## The long property run (at least 1,000,000 generated cases); not part of `make test`.
 fuzz:
