@@ -1,7 +1,7 @@
 // The plugin's config (the same shape and defaults as @jovotech/db-dynamodb 4.1.0, plus
-// table.billingMode, optimistic locking, data retention and the `component` section) and its translation into the WIT `config`
-// record of the component. The component validates the rest (name rules, capacities,
-// endpoint) when the client opens.
+// table.billingMode, optimistic locking, data retention and the `component` section) and its
+// translation into the WIT `config` record of the component. The component validates the
+// rest (name rules, capacities, attribute names, days, endpoint) when the client opens.
 import { DynamoDbError } from './errors.js';
 
 /** The table name placeholder of the original's default and `jovo new` config. */

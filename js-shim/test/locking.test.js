@@ -83,6 +83,25 @@ after(async () => {
   await dynalite.stop();
 });
 
+describe('locking and retention config mistakes', () => {
+  test('a non-boolean optimisticLocking or a non-whole expireAfterDays fails at construction with invalid-config', () => {
+    assert.throws(() => new DynamoDb({ table: { name: 'users', optimisticLocking: 'yes' } }), { code: 'invalid-config', message: /optimisticLocking/ });
+    assert.throws(() => new DynamoDb({ table: { name: 'users', expireAfterDays: 0 } }), { code: 'invalid-config', message: /expireAfterDays/ });
+    assert.throws(() => new DynamoDb({ table: { name: 'users', expireAfterDays: 1.5 } }), { code: 'invalid-config', message: /expireAfterDays/ });
+  });
+
+  test("the component's own rules (days beyond 36500, the key column as version attribute) fail initialize() with invalid-config", async () => {
+    for (const table of [{ expireAfterDays: 40_000 }, { optimisticLocking: true, versionAttribute: 'userId' }]) {
+      const plugin = new DynamoDb(pluginConfig(dynalite.endpoint, { table }));
+      try {
+        await assert.rejects(plugin.initialize(), { code: 'invalid-config' }, JSON.stringify(table));
+      } finally {
+        await plugin.close();
+      }
+    }
+  });
+});
+
 for (const asyncMode of availableModes()) {
   describe(`overlapping requests of one user in ${asyncMode} mode`, () => {
     const plugins = [];
