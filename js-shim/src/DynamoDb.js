@@ -94,6 +94,8 @@ export class DynamoDb extends DbPlugin {
     await this.applyPersistableData(jovo, item);
     if (optimisticLocking && loadedVersions.has(jovo)) item[versionAttribute] = loadedVersions.get(jovo);
     await callEngine(this, 'saveUser', userId, itemToJson(item, this.config.libraryConfig?.marshall));
+    // The component stored the next version; a second save in this request builds on it.
+    if (optimisticLocking) loadedVersions.set(jovo, (loadedVersions.get(jovo) ?? 0) + 1);
   }
 
   /** Deletes the stored item of `userId` (not part of the original plugin; for GDPR requests). */

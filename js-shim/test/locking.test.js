@@ -154,6 +154,26 @@ for (const asyncMode of availableModes()) {
       assert.deepEqual(storedEntries(await raw.get(table, 'newcomer')), ['from the first visit']);
     });
 
+    test('a request that saves twice builds on its own first save, not a conflict with itself', async () => {
+      const plugin = new DynamoDb(pluginConfig(dynalite.endpoint, { table: { optimisticLocking: true }, component: { asyncMode } }));
+      plugins.push(plugin);
+      await plugin.initialize();
+      const data = { saves: 0 };
+      const request = {
+        $user: { isNew: true },
+        setPersistableData() {},
+        getPersistableData: () => ({ user: { data: { ...data } } }),
+      };
+      await plugin.loadData('twice', request);
+      for (const saves of [1, 2]) {
+        data.saves = saves;
+        await plugin.saveData('twice', request);
+      }
+      const stored = await raw.get(plugin.config.table.name, 'twice');
+      assert.deepEqual(stored.version, { N: '2' });
+      assert.deepEqual(stored.user.M.data.M.saves, { N: '2' });
+    });
+
     test('the version attribute can be renamed', async () => {
       const { app, table } = appWith({ optimisticLocking: true, versionAttribute: 'rev' });
       await completeVisit(app, 'renamed', 'one');
