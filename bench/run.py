@@ -34,6 +34,7 @@ NODE20 = "node"
 NODE24 = str(BENCH / "node" / "node_modules" / "node-24" / "bin" / "node")
 PYTHON = str(BENCH / "python" / ".venv" / "bin" / "python")
 NODE_BENCH = str(BENCH / "node" / "bench.mjs")
+TIME = shutil.which("time") or "/usr/bin/time"  # GNU time (Debian package `time`)
 PY_BENCH = str(BENCH / "python" / "bench.py")
 
 ENV = dict(
@@ -83,7 +84,10 @@ def start_server(argv: list[str]) -> tuple[subprocess.Popen, str]:
 
 def run(argv: list[str], env: dict | None = None, timeout: float = 300) -> dict:
     """Runs one benchmark process; returns its JSON lines, peak RSS and CPU."""
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
+        # Peak RSS by GNU time: a child forked from this Python process would count this
+        # process's pages too (ru_maxrss survives exec), and time's own image is ~2 MB.
+        argv = [TIME, "-f", "%M", "-o", rss.name] + argv
         started = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, env=env or ENV, text=True)
         first_line_at = None
@@ -97,10 +101,11 @@ def run(argv: list[str], env: dict | None = None, timeout: float = 300) -> dict:
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError(f"{argv} exited {proc.returncode}: {err.read().decode()[-2000:]}")
+        maxrss_kb = int(rss.read().split()[-1])
     return {
         "lines": lines,
         "first_line_s": None if first_line_at is None else first_line_at - started,
-        "maxrss_kb": usage.ru_maxrss,
+        "maxrss_kb": maxrss_kb,
         "cpu_s": usage.ru_utime + usage.ru_stime,
     }
 

@@ -19,6 +19,9 @@ if [ ! -f "$repo/build/jovo_dynamodb.wasm" ]; then
 fi
 [ -d "$repo/scripts/node/node_modules" ] || (cd "$repo/scripts/node" && npm ci --no-audit --no-fund --loglevel=error)
 
+# GNU time measures peak RSS (bench/run.py).
+[ -x /usr/bin/time ] || apt-get install -y -q time >/dev/null
+
 # Rust: our wasmtime host, aws-sdk-dynamodb and the floor, release profile, own lock file.
 (cd "$bench/rust" && cargo build --release --locked --quiet)
 
