@@ -110,6 +110,11 @@ for lang in LANGS:
       + " | ".join(fmt(p50_ratio(lang, s, o, "dynalite", "peer")) for s in ("small", "large") for o in ("load", "save")) + " |")
 w("")
 
+notes = BENCH / "notes.md"
+if notes.exists():
+    w(notes.read_text().rstrip())
+    w("")
+
 # ---------- latency tables ----------
 for server in ("stub", "dynalite"):
     w(f"## Concurrency 1, {server}: CPU and wall latency per operation")
