@@ -76,8 +76,8 @@ w("**Noise.** Every latency figure is the median over "
   f"{S['reps']} repetitions, each a separate process (interleaved: repetition 1 of every client, then 2, …), "
   f"of {S['latency_ops']['small'][0]} (small item) or {S['latency_ops']['large'][0]} (large item) operations after "
   f"{S['latency_ops']['small'][1]}/{S['latency_ops']['large'][1]} warm-up operations; the range after it is the lowest and "
-  "highest repetition. Ratios are between clients measured in the same run. Differences under about 15 % are "
-  "within the spread seen here and should not be read as a difference.")
+  "highest repetition. Ratios are between clients measured in the same run; between two full runs they "
+  "moved by up to about 25 % (see below), so a ratio within that of 1× means level.")
 w("")
 w("**What is compared.** The same two Jovo user items (`bench/items/`: small = 325 bytes of JSON, large = 96.5 KB, "
   "a user with 560 saved games) are loaded and saved. *CPU* is the client process's user + system CPU time per "
