@@ -15,7 +15,9 @@ cd "$out"
 shape="${1:-large}"
 ops=20
 
-exec 3< <(node "$bench/servers/stub.cjs" --exit-with-stdin < <(sleep 600))
+exec 3< <(exec node "$bench/servers/stub.cjs")
+stub_pid=$!
+trap 'kill "$stub_pid" 2>/dev/null || true' EXIT
 read -r line <&3
 endpoint="${line#listening }"
 
