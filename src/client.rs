@@ -83,8 +83,8 @@ impl<H: Host> Client<H> {
             &self.settings.primary_key_column,
             user_id,
         );
-        let response = self.item_operation(Operation::GetItem, &body)?;
-        let attributes = match response.get("Item") {
+        let mut response = self.item_operation(Operation::GetItem, &body)?;
+        let attributes = match response.swap_remove("Item") {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::Object(attributes)) => attributes,
             Some(_) => {

@@ -37,24 +37,31 @@ pub fn marshal_item(
     marshal_map(item, options, &mut path)
 }
 
-fn marshal_map(
-    map: &Map<String, Value>,
+/// One step of the path to a value; turned into text only for an error message.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn marshal_map<'a>(
+    map: &'a Map<String, Value>,
     options: MarshallOptions,
-    path: &mut Vec<String>,
+    path: &mut Vec<Step<'a>>,
 ) -> Result<Map<String, Value>, MarshalError> {
     let mut out = Map::with_capacity(map.len());
     for (name, value) in map {
-        path.push(format!(".{name}"));
+        path.push(Step::Key(name));
         out.insert(name.clone(), marshal_value(value, options, path)?);
         path.pop();
     }
     Ok(out)
 }
 
-fn marshal_value(
-    value: &Value,
+fn marshal_value<'a>(
+    value: &'a Value,
     options: MarshallOptions,
-    path: &mut Vec<String>,
+    path: &mut Vec<Step<'a>>,
 ) -> Result<Value, MarshalError> {
     if path.len() > MAX_DEPTH {
         return Err(error(
@@ -79,7 +86,7 @@ fn marshal_value(
         Value::Array(items) => {
             let mut list = Vec::with_capacity(items.len());
             for (index, item) in items.iter().enumerate() {
-                path.push(format!("[{index}]"));
+                path.push(Step::Index(index));
                 list.push(marshal_value(item, options, path)?);
                 path.pop();
             }
@@ -96,8 +103,14 @@ fn tagged(tag: &str, inner: Value) -> Value {
     Value::Object(map)
 }
 
-fn error(path: &[String], reason: String) -> MarshalError {
-    let joined: String = path.concat();
+fn error(path: &[Step], reason: String) -> MarshalError {
+    let joined: String = path
+        .iter()
+        .map(|step| match step {
+            Step::Key(name) => format!(".{name}"),
+            Step::Index(index) => format!("[{index}]"),
+        })
+        .collect();
     MarshalError {
         path: joined.trim_start_matches('.').to_string(),
         reason,
@@ -105,47 +118,51 @@ fn error(path: &[String], reason: String) -> MarshalError {
 }
 
 /// The JSON object of an attribute map that DynamoDB returned. Errors describe the first
-/// attribute value that is not well-formed.
-pub fn unmarshal_item(attributes: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+/// attribute value that is not well-formed. Takes the map so that strings move, not copy.
+pub fn unmarshal_item(attributes: Map<String, Value>) -> Result<Map<String, Value>, String> {
     attributes
-        .iter()
-        .map(|(name, value)| Ok((name.clone(), unmarshal_value(value)?)))
+        .into_iter()
+        .map(|(name, value)| Ok((name, unmarshal_value(value)?)))
         .collect()
 }
 
 /// Sets (SS, NS, BS) become arrays and binary (B) stays base64 text: JSON has neither sets
 /// nor bytes. The plugin never writes them; they appear only in items written by others.
-fn unmarshal_value(value: &Value) -> Result<Value, String> {
-    let Some((tag, inner)) = single_entry(value) else {
+fn unmarshal_value(value: Value) -> Result<Value, String> {
+    let found = kind(&value);
+    let entry = match value {
+        Value::Object(map) if map.len() == 1 => map.into_iter().next(),
+        _ => None,
+    };
+    let Some((tag, inner)) = entry else {
         return Err(format!(
-            "expected an attribute value like {{\"S\": ...}}, got {}",
-            kind(value)
+            "expected an attribute value like {{\"S\": ...}}, got {found}"
         ));
     };
-    match (tag, inner) {
-        ("S" | "B", Value::String(s)) => Ok(Value::String(s.clone())),
-        ("N", Value::String(s)) => number(s),
-        ("BOOL", Value::Bool(b)) => Ok(Value::Bool(*b)),
+    match (tag.as_str(), inner) {
+        ("S" | "B", Value::String(s)) => Ok(Value::String(s)),
+        ("N", Value::String(s)) => number(&s),
+        ("BOOL", Value::Bool(b)) => Ok(Value::Bool(b)),
         ("NULL", _) => Ok(Value::Null),
         ("M", Value::Object(map)) => Ok(Value::Object(unmarshal_item(map)?)),
-        ("L", Value::Array(items)) => items.iter().map(unmarshal_value).collect(),
+        ("L", Value::Array(items)) => items.into_iter().map(unmarshal_value).collect(),
         ("SS" | "BS", Value::Array(items)) => items
-            .iter()
+            .into_iter()
             .map(|item| match item {
-                Value::String(s) => Ok(Value::String(s.clone())),
-                other => Err(format!("set member must be a string, got {}", kind(other))),
+                Value::String(s) => Ok(Value::String(s)),
+                other => Err(format!("set member must be a string, got {}", kind(&other))),
             })
             .collect(),
         ("NS", Value::Array(items)) => items
-            .iter()
+            .into_iter()
             .map(|item| match item {
-                Value::String(s) => number(s),
-                other => Err(format!("NS member must be a string, got {}", kind(other))),
+                Value::String(s) => number(&s),
+                other => Err(format!("NS member must be a string, got {}", kind(&other))),
             })
             .collect(),
         (tag, inner) => Err(format!(
             "attribute value {tag:?} with a {} is not a DynamoDB type",
-            kind(inner)
+            kind(&inner)
         )),
     }
 }
@@ -287,7 +304,7 @@ mod tests {
             "m": {"M": {"l": {"L": [{"N": "1"}]}}}, "ss": {"SS": ["a"]}, "ns": {"NS": ["2"]},
             "bin": {"B": "AAE="}
         });
-        let item = unmarshal_item(stored.as_object().unwrap()).unwrap();
+        let item = unmarshal_item(stored.as_object().unwrap().clone()).unwrap();
         assert_eq!(
             serde_json::to_string(&item).unwrap(),
             r#"{"s":"x","n":1.50,"b":false,"z":null,"m":{"l":[1]},"ss":["a"],"ns":[2],"bin":"AAE="}"#
@@ -303,7 +320,10 @@ mod tests {
             json!({"x": {"Q": "?"}}),
             json!({"x": {"S": "a", "N": "1"}}),
         ] {
-            assert!(unmarshal_item(bad.as_object().unwrap()).is_err(), "{bad}");
+            assert!(
+                unmarshal_item(bad.as_object().unwrap().clone()).is_err(),
+                "{bad}"
+            );
         }
     }
 

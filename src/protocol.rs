@@ -91,7 +91,11 @@ pub fn put_item(
     attributes: Map<String, Value>,
     precondition: Option<&Precondition>,
 ) -> Value {
-    let mut body = json!({ "TableName": table, "Item": attributes });
+    // Moved in, not copied: `json!` would serialize the whole attribute tree into a new one.
+    let mut fields = Map::with_capacity(2);
+    fields.insert("TableName".to_string(), Value::String(table.to_string()));
+    fields.insert("Item".to_string(), Value::Object(attributes));
+    let mut body = Value::Object(fields);
     let condition = match precondition {
         None => return body,
         Some(Precondition {
