@@ -4,6 +4,10 @@
 //! on first use, validation) → [`marshal`] → [`protocol`] (request body) → [`signing`] →
 //! [`host::Host::send`] with [`retry`] → [`protocol`] (response) → [`marshal`] → result.
 
+// The guest must never panic (a panic is a trap the host cannot recover from); lint the
+// shortcuts that would.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod client;
 pub mod config;
 pub mod errors;
