@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO_HOST := cargo --locked
 export PROPTEST_CASES ?= 2000
 
-.PHONY: demo test toolchain component host lint test-guest test-rust test-python test-js test-edge fuzz
+.PHONY: demo test toolchain component host lint test-guest test-rust test-python test-js test-edge fuzz bench
 
 ## The main job: build, start a local dynalite, run the three-visit scenario, stop it.
 demo: component host
@@ -51,3 +51,7 @@ test-edge: component
 ## The long property run (at least 1,000,000 generated cases); not part of `make test`.
 fuzz:
 	scripts/fuzz.sh
+
+## Benchmarks against the AWS SDKs (about 10 minutes; writes bench/RESULTS.md and results.svg).
+bench:
+	bench/run.sh
