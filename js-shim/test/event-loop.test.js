@@ -61,7 +61,9 @@ describe('the event loop during a slow request', () => {
     t.diagnostic(`jspi: ${ticks} ticks of ${TICK_MS} ms during a ${elapsedMs.toFixed(0)} ms load, longest gap ${longestGapMs.toFixed(1)} ms`);
     assert.ok(elapsedMs >= DELAY_MS, 'the request went through the slow proxy');
     assert.ok(ticks >= DELAY_MS / TICK_MS / 2, `timers fired only ${ticks} times`);
-    assert.ok(longestGapMs < DELAY_MS / 2, `the event loop was blocked for ${longestGapMs} ms`);
+    // Blocking would show one gap of the whole delay (as the sync test below does); a busy
+    // shared machine can delay single timers, so the bound sits well under the delay, not at 0.
+    assert.ok(longestGapMs < DELAY_MS * 0.75, `the event loop was blocked for ${longestGapMs} ms`);
   });
 
   test('in sync mode, the thread waits for the response (blocked for the whole round trip)', async (t) => {
