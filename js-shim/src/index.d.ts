@@ -103,20 +103,7 @@ export interface DynamoDbConfig extends DbPluginConfig {
 
 export type DynamoDbInitConfig = RequiredOnlyWhere<DynamoDbConfig, 'table'>;
 
-/** The case names of the component's WIT `store-error`. */
-export type DynamoDbErrorCode =
-  | 'invalid-config'
-  | 'invalid-input'
-  | 'item-too-large'
-  | 'table-missing'
-  | 'credentials-unavailable'
-  | 'access-denied'
-  | 'throttled'
-  | 'conditional-conflict'
-  | 'transport-failed'
-  | 'timed-out'
-  | 'malformed-response'
-  | 'service';
+export { DynamoDbError, DynamoDbErrorCode } from './errors.js';
 
 /** How DynamoDB Time to Live stands on the table. */
 export type TimeToLiveStatus =
@@ -126,17 +113,6 @@ export type TimeToLiveStatus =
   | { status: 'enabled' }
   /** No Time to Live API (dynalite) or missing permissions; items still carry the expiry attribute. */
   | { status: 'unavailable'; reason: string };
-
-export declare class DynamoDbError extends Error {
-  name: 'DynamoDbError';
-  code: DynamoDbErrorCode;
-  /** DynamoDB's error code (e.g. 'ValidationException'), for errors DynamoDB returned. */
-  serviceCode?: string;
-  requestId?: string;
-  statusCode?: number;
-  attempts?: number;
-  constructor(code: DynamoDbErrorCode, message: string);
-}
 
 export declare class DynamoDb extends DbPlugin<DynamoDbConfig> {
   constructor(config: DynamoDbInitConfig);

@@ -1,28 +1,9 @@
 // Types of jovo-dynamodb-wasm/edge. The options are the WIT `config` record (wit/world.wit)
 // in camelCase; its doc comments give every default.
 
-export type StoreErrorCode =
-  | 'invalid-config'
-  | 'invalid-input'
-  | 'item-too-large'
-  | 'table-missing'
-  | 'credentials-unavailable'
-  | 'access-denied'
-  | 'throttled'
-  | 'conditional-conflict'
-  | 'transport-failed'
-  | 'timed-out'
-  | 'malformed-response'
-  | 'service';
-
-export class DynamoDbError extends Error {
-  readonly code: StoreErrorCode;
-  /** For errors DynamoDB returned: its code, e.g. 'ValidationException'. */
-  readonly serviceCode?: string;
-  readonly requestId?: string;
-  readonly statusCode?: number;
-  readonly attempts?: number;
-}
+export { DynamoDbError, DynamoDbErrorCode } from '../errors.js';
+/** The WIT case names, as `DynamoDbError.code` carries them. */
+export type StoreErrorCode = import('../errors.js').DynamoDbErrorCode;
 
 export interface AwsCredentials {
   accessKeyId: string;
