@@ -6,7 +6,10 @@
 
 // The guest must never panic (a panic is a trap the host cannot recover from); lint the
 // shortcuts that would.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod client;
 pub mod config;
