@@ -8,6 +8,8 @@
 //! - `throughput <workers> <seconds> <load|save>`: `workers` concurrent callers for the
 //!   given time; prints operations per second and CPU per operation.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -90,6 +92,43 @@ pub fn print_throughput(op: &str, workers: u64, ops: u64, elapsed: Duration, cpu
         "cpu_us": cpu.as_secs_f64() * 1e6 / ops as f64,
     });
     println!("{line}");
+}
+
+/// Starts `workers` threads that each prepare with `setup` (a connection, a store), wait for
+/// all to be ready, then call the operation it returned in a loop; after `seconds` prints
+/// the throughput and the CPU per operation.
+pub fn run_throughput<Setup, Operation>(op: &str, workers: u64, seconds: u64, setup: Setup)
+where
+    Setup: Fn() -> Operation + Send + Sync + 'static,
+    Operation: FnMut(),
+{
+    let setup = Arc::new(setup);
+    let stop = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicU64::new(0));
+    let ready = Arc::new(Barrier::new(workers as usize + 1));
+    let threads: Vec<_> = (0..workers)
+        .map(|_| {
+            let (setup, stop, count, ready) = (setup.clone(), stop.clone(), count.clone(), ready.clone());
+            std::thread::spawn(move || {
+                let mut operation = setup();
+                ready.wait();
+                while !stop.load(Ordering::Relaxed) {
+                    operation();
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    ready.wait();
+    let (started, cpu) = (Instant::now(), process_cpu());
+    std::thread::sleep(Duration::from_secs(seconds));
+    let done = count.load(Ordering::Relaxed);
+    let (elapsed, cpu) = (started.elapsed(), process_cpu() - cpu);
+    stop.store(true, Ordering::Relaxed);
+    for thread in threads {
+        thread.join().expect("worker");
+    }
+    print_throughput(op, workers, done, elapsed, cpu);
 }
 
 pub fn print_loaded() {

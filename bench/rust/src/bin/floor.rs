@@ -5,14 +5,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
-use jovo_dynamodb_bench::{print_latency, print_loaded, print_throughput, process_cpu, timed, Args, TABLE};
+use jovo_dynamodb_bench::{print_latency, print_loaded, run_throughput, timed, Args, TABLE};
 use serde_json::{json, Map, Value};
 
 fn marshal(value: &Value) -> Value {
@@ -133,32 +132,12 @@ fn main() {
             let (workers, seconds, op) = (args.num(0, 64), args.num(1, 3), args.word(2, "load"));
             check(connection.call(&put));
             let request = Arc::new(if op == "load" { get } else { put });
-            let stop = Arc::new(AtomicBool::new(false));
-            let count = Arc::new(AtomicU64::new(0));
-            let ready = Arc::new(std::sync::Barrier::new(workers as usize + 1));
-            let threads: Vec<_> = (0..workers)
-                .map(|_| {
-                    let (request, endpoint, stop, count, ready) = (request.clone(), args.endpoint.clone(), stop.clone(), count.clone(), ready.clone());
-                    std::thread::spawn(move || {
-                        let mut connection = Connection::new(&endpoint);
-                        ready.wait();
-                        while !stop.load(Ordering::Relaxed) {
-                            assert_eq!(connection.call(&request), 200);
-                            count.fetch_add(1, Ordering::Relaxed);
-                        }
-                    })
-                })
-                .collect();
-            ready.wait();
-            let (t, cpu) = (Instant::now(), process_cpu());
-            std::thread::sleep(Duration::from_secs(seconds));
-            let done = count.load(Ordering::Relaxed);
-            let (elapsed, cpu) = (t.elapsed(), process_cpu() - cpu);
-            stop.store(true, Ordering::Relaxed);
-            for thread in threads {
-                thread.join().expect("worker");
-            }
-            print_throughput(&op, workers, done, elapsed, cpu);
+            let endpoint = args.endpoint.clone();
+            run_throughput(&op, workers, seconds, move || {
+                let mut connection = Connection::new(&endpoint);
+                let request = request.clone();
+                move || assert_eq!(connection.call(&request), 200)
+            });
         }
         other => panic!("unknown mode {other}"),
     }
