@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { marshal } from '../items/marshal.cjs';
 
 const [client, endpoint, mode, shape, ...rest] = process.argv.slice(2);
 const TABLE = 'bench-users';
@@ -68,14 +69,6 @@ async function pluginClient() {
 }
 
 // ---- the floor: SigV4 by hand, once; then the same bytes on a kept-alive connection ----
-function marshal(value) {
-  if (value === null) return { NULL: true };
-  if (typeof value === 'boolean') return { BOOL: value };
-  if (typeof value === 'number') return { N: String(value) };
-  if (typeof value === 'string') return { S: value };
-  if (Array.isArray(value)) return { L: value.map(marshal) };
-  return { M: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marshal(v)])) };
-}
 
 function signedHeaders(target, body) {
   const url = new URL(endpoint);

@@ -12,18 +12,10 @@ const http = require('node:http');
 const zlib = require('node:zlib');
 const fs = require('node:fs');
 const path = require('node:path');
+const { marshal } = require('../items/marshal.cjs');
 
 const args = process.argv.slice(2);
 const port = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) : 0;
-
-function marshal(value) {
-  if (value === null) return { NULL: true };
-  if (typeof value === 'boolean') return { BOOL: value };
-  if (typeof value === 'number') return { N: String(value) };
-  if (typeof value === 'string') return { S: value };
-  if (Array.isArray(value)) return { L: value.map(marshal) };
-  return { M: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marshal(v)])) };
-}
 
 function canned(body) {
   const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
