@@ -59,6 +59,19 @@ impl Args {
     }
 }
 
+/// A JSON value as DynamoDB attribute values, as `marshall` of @aws-sdk/util-dynamodb does
+/// with the plugin's defaults: for the requests and answers the benches prepare in advance.
+pub fn marshal(value: &Value) -> Value {
+    match value {
+        Value::Null => json!({ "NULL": true }),
+        Value::Bool(b) => json!({ "BOOL": b }),
+        Value::Number(n) => json!({ "N": n.to_string() }),
+        Value::String(s) => json!({ "S": s }),
+        Value::Array(items) => json!({ "L": items.iter().map(marshal).collect::<Vec<_>>() }),
+        Value::Object(map) => json!({ "M": map.iter().map(|(k, v)| (k.clone(), marshal(v))).collect::<serde_json::Map<_, _>>() }),
+    }
+}
+
 /// CPU time of the whole process (all threads), user + system.
 pub fn process_cpu() -> Duration {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };

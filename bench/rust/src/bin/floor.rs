@@ -11,19 +11,8 @@ use std::time::SystemTime;
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
-use jovo_dynamodb_bench::{print_latency, print_loaded, run_throughput, timed, Args, TABLE};
+use jovo_dynamodb_bench::{marshal, print_latency, print_loaded, run_throughput, timed, Args, TABLE};
 use serde_json::{json, Map, Value};
-
-fn marshal(value: &Value) -> Value {
-    match value {
-        Value::Null => json!({ "NULL": true }),
-        Value::Bool(b) => json!({ "BOOL": b }),
-        Value::Number(n) => json!({ "N": n.to_string() }),
-        Value::String(s) => json!({ "S": s }),
-        Value::Array(items) => json!({ "L": items.iter().map(marshal).collect::<Vec<_>>() }),
-        Value::Object(map) => json!({ "M": map.iter().map(|(k, v)| (k.clone(), marshal(v))).collect::<Map<_, _>>() }),
-    }
-}
 
 /// The whole HTTP/1.1 request, signed, as bytes.
 fn signed_request(endpoint: &str, target: &str, body: &str) -> Vec<u8> {

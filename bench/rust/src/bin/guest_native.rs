@@ -11,19 +11,8 @@ use std::time::Instant;
 use jovo_dynamodb_wasm::client::Client;
 use jovo_dynamodb_wasm::config::{defaults_for, Settings};
 use jovo_dynamodb_wasm::host::{AwsCredentials, Host, HttpRequest, HttpResponse, TransportError};
-use jovo_dynamodb_bench::process_cpu;
+use jovo_dynamodb_bench::{marshal, process_cpu};
 use serde_json::{json, Map, Value};
-
-fn marshal(value: &Value) -> Value {
-    match value {
-        Value::Null => json!({ "NULL": true }),
-        Value::Bool(b) => json!({ "BOOL": b }),
-        Value::Number(n) => json!({ "N": n.to_string() }),
-        Value::String(s) => json!({ "S": s }),
-        Value::Array(items) => json!({ "L": items.iter().map(marshal).collect::<Vec<_>>() }),
-        Value::Object(map) => json!({ "M": map.iter().map(|(k, v)| (k.clone(), marshal(v))).collect::<Map<_, _>>() }),
-    }
-}
 
 struct Canned {
     get: Vec<u8>,
