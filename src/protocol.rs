@@ -46,7 +46,7 @@ pub fn describe_table(table: &str) -> Value {
 /// The plugin's table: one string partition key. PAY_PER_REQUEST tables carry no
 /// ProvisionedThroughput at all, which DynamoDB requires.
 pub fn create_table(table: &str, key_column: &str, billing: Billing) -> Value {
-    let mut body = json!({
+    let body = json!({
         "TableName": table,
         "AttributeDefinitions": [{ "AttributeName": key_column, "AttributeType": "S" }],
         "KeySchema": [{ "AttributeName": key_column, "KeyType": "HASH" }],
@@ -64,6 +64,11 @@ pub fn create_table(table: &str, key_column: &str, billing: Billing) -> Value {
         }),
         Billing::PayPerRequest => json!({ "BillingMode": "PAY_PER_REQUEST" }),
     };
+    merged(body, extra)
+}
+
+/// `body` with the fields of `extra` added (both JSON objects built by this module).
+fn merged(mut body: Value, extra: Value) -> Value {
     if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
         body.extend(extra);
     }
@@ -95,7 +100,7 @@ pub fn put_item(
     let mut fields = Map::with_capacity(2);
     fields.insert("TableName".to_string(), Value::String(table.to_string()));
     fields.insert("Item".to_string(), Value::Object(attributes));
-    let mut body = Value::Object(fields);
+    let body = Value::Object(fields);
     let condition = match precondition {
         None => return body,
         Some(Precondition {
@@ -114,10 +119,7 @@ pub fn put_item(
             "ExpressionAttributeValues": { ":v": { "N": version.to_string() } },
         }),
     };
-    if let (Value::Object(body), Value::Object(condition)) = (&mut body, condition) {
-        body.extend(condition);
-    }
-    body
+    merged(body, condition)
 }
 
 pub fn describe_time_to_live(table: &str) -> Value {
