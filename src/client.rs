@@ -1,89 +1,95 @@
-//! One client of one table: validates input, makes sure the table exists before the first
-//! item operation, and sends each operation with signing and retries.
+//! Item operations of one client: validate input, make sure the table exists before the
+//! first item operation, build the item as the plugin stores it, and handle conflicts.
+//! Above table management ([`table`], [`retention`]), which sits above [`Service`].
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
 use crate::bindings::exports::jovo::dynamodb::store::{
-    ServiceError, StoreError, TableStatus, TimeToLiveStatus,
+    OperationRequest, OperationResult, SaveRequest, ServiceError, StoreError, TableStatus,
+    TimeToLiveStatus,
 };
 use crate::config::Settings;
-use crate::errors::Failure;
-use crate::host::{Host, HttpRequest};
+use crate::host::Host;
 use crate::marshal::{self, MarshallOptions, MAX_ITEM_BYTES};
 use crate::protocol::{self, Operation, Precondition};
-use crate::retry::Backoff;
-use crate::{retention, signing, table};
+use crate::service::Service;
+use crate::{retention, table};
 
 /// DynamoDB partition key values hold at most 2048 bytes.
 pub const MAX_USER_ID_BYTES: usize = 2048;
 
 pub struct Client<H> {
-    pub(crate) settings: Settings,
-    pub(crate) host: H,
-    backoff: Backoff,
-    /// Set once `ensure-table` succeeded, so later operations skip DescribeTable.
-    table_ready: Cell<bool>,
+    service: Service<H>,
+    /// Set once `ensure-table` succeeded, so later operations skip DescribeTable. Shared by
+    /// every operation of the client, also those in flight at once.
+    table_ready: Rc<Cell<bool>>,
 }
 
-/// An operation that failed for good: the last failure and how many attempts it took.
-#[derive(Debug)]
-pub struct Failed {
-    pub failure: Failure,
-    pub attempts: u32,
-}
-
-impl Failed {
-    pub fn into_store_error(self, operation: Operation) -> StoreError {
-        self.failure
-            .into_store_error(operation.name(), self.attempts)
-    }
-
-    /// The DynamoDB error code, when DynamoDB answered with one.
-    pub fn service_code(&self) -> Option<&str> {
-        match &self.failure {
-            Failure::Service(service) => Some(service.code.as_str()),
-            _ => None,
+impl<H> Client<H> {
+    /// The same client (settings, table state, backoff) over another host: each step-driven
+    /// operation runs over a host of its own.
+    pub fn with_host<G: Host>(&self, host: G) -> Client<G> {
+        Client {
+            service: self.service.with_host(host),
+            table_ready: Rc::clone(&self.table_ready),
         }
     }
 }
 
 impl<H: Host> Client<H> {
     pub fn new(settings: Settings, host: H) -> Client<H> {
-        let backoff = Backoff::new(
-            settings.retry_base_delay_ms,
-            settings.retry_max_delay_ms,
-            host.now_ms(),
-        );
         Client {
-            settings,
-            host,
-            backoff,
-            table_ready: Cell::new(false),
+            service: Service::new(settings, host),
+            table_ready: Rc::new(Cell::new(false)),
         }
     }
 
-    pub fn ensure_table(&self) -> Result<TableStatus, StoreError> {
-        let status = table::ensure(self)?;
+    /// Runs `request`: what the blocking method of the same name does.
+    pub async fn run(&self, request: OperationRequest) -> Result<OperationResult, StoreError> {
+        Ok(match request {
+            OperationRequest::EnsureTable => {
+                OperationResult::EnsureTable(self.ensure_table().await?)
+            }
+            OperationRequest::EnsureTimeToLive => {
+                OperationResult::EnsureTimeToLive(self.ensure_time_to_live().await?)
+            }
+            OperationRequest::LoadUser(user_id) => {
+                OperationResult::LoadUser(self.load_user(&user_id).await?)
+            }
+            OperationRequest::SaveUser(SaveRequest { user_id, item }) => {
+                self.save_user(&user_id, &item).await?;
+                OperationResult::SaveUser
+            }
+            OperationRequest::DeleteUser(user_id) => {
+                self.delete_user(&user_id).await?;
+                OperationResult::DeleteUser
+            }
+        })
+    }
+
+    pub async fn ensure_table(&self) -> Result<TableStatus, StoreError> {
+        let status = table::ensure(&self.service).await?;
         // `unavailable` is reported by ensure_time_to_live; it must not stop the app.
-        retention::ensure(self)?;
+        retention::ensure(&self.service).await?;
         self.table_ready.set(true);
         Ok(status)
     }
 
-    pub fn ensure_time_to_live(&self) -> Result<TimeToLiveStatus, StoreError> {
-        retention::ensure(self)
+    pub async fn ensure_time_to_live(&self) -> Result<TimeToLiveStatus, StoreError> {
+        retention::ensure(&self.service).await
     }
 
-    pub fn load_user(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+    pub async fn load_user(&self, user_id: &str) -> Result<Option<String>, StoreError> {
         validate_user_id(user_id)?;
         let body = protocol::get_item(
-            &self.settings.table_name,
-            &self.settings.primary_key_column,
+            &self.service.settings.table_name,
+            &self.service.settings.primary_key_column,
             user_id,
         );
-        let mut response = self.item_operation(Operation::GetItem, &body)?;
+        let mut response = self.item_operation(Operation::GetItem, &body).await?;
         let attributes = match response.swap_remove("Item") {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::Object(attributes)) => attributes,
@@ -103,17 +109,21 @@ impl<H: Host> Client<H> {
             .map_err(|e| malformed(&format!("the loaded item cannot be written as JSON: {e}")))
     }
 
-    pub fn save_user(&self, user_id: &str, item: &str) -> Result<(), StoreError> {
+    pub async fn save_user(&self, user_id: &str, item: &str) -> Result<(), StoreError> {
         validate_user_id(user_id)?;
         let mut fields = parse_item(item)?;
         let precondition = self.precondition(&mut fields)?;
         let attributes = self.item_attributes(user_id, fields, precondition.as_ref())?;
-        let body = protocol::put_item(&self.settings.table_name, attributes, precondition.as_ref());
-        match self.item_operation(Operation::PutItem, &body) {
+        let body = protocol::put_item(
+            &self.service.settings.table_name,
+            attributes,
+            precondition.as_ref(),
+        );
+        match self.item_operation(Operation::PutItem, &body).await {
             Ok(_) => Ok(()),
             Err(StoreError::ConditionalConflict(conflict)) => {
                 // A retry after a lost answer meets its own first write: not a conflict.
-                if conflict.attempts > 1 && self.stored_item_is(user_id, &body["Item"]) {
+                if conflict.attempts > 1 && self.stored_item_is(user_id, &body["Item"]).await {
                     return Ok(());
                 }
                 Err(conflict_error(user_id, precondition.as_ref(), conflict))
@@ -122,14 +132,16 @@ impl<H: Host> Client<H> {
         }
     }
 
-    pub fn delete_user(&self, user_id: &str) -> Result<(), StoreError> {
+    pub async fn delete_user(&self, user_id: &str) -> Result<(), StoreError> {
         validate_user_id(user_id)?;
         let body = protocol::delete_item(
-            &self.settings.table_name,
-            &self.settings.primary_key_column,
+            &self.service.settings.table_name,
+            &self.service.settings.primary_key_column,
             user_id,
         );
-        self.item_operation(Operation::DeleteItem, &body).map(drop)
+        self.item_operation(Operation::DeleteItem, &body)
+            .await
+            .map(drop)
     }
 
     /// With optimistic locking: what the stored item must be for this save to win, taken
@@ -138,7 +150,7 @@ impl<H: Host> Client<H> {
         &self,
         fields: &mut Map<String, Value>,
     ) -> Result<Option<Precondition>, StoreError> {
-        let Some(attribute) = &self.settings.version_attribute else {
+        let Some(attribute) = &self.service.settings.version_attribute else {
             return Ok(None);
         };
         let version = match fields.shift_remove(attribute) {
@@ -165,13 +177,14 @@ impl<H: Host> Client<H> {
         mut fields: Map<String, Value>,
         precondition: Option<&Precondition>,
     ) -> Result<Map<String, Value>, StoreError> {
-        let key_column = &self.settings.primary_key_column;
+        let settings = &self.service.settings;
+        let key_column = &settings.primary_key_column;
         fields.shift_remove(key_column);
-        if let Some(expiry) = &self.settings.expiry {
+        if let Some(expiry) = &settings.expiry {
             fields.shift_remove(&expiry.attribute);
         }
         let options = MarshallOptions {
-            convert_empty_values: self.settings.convert_empty_values,
+            convert_empty_values: settings.convert_empty_values,
         };
         let marshalled = marshal::marshal_item(&fields, options).map_err(|e| {
             StoreError::InvalidInput(format!("item attribute '{}': {}", e.path, e.reason))
@@ -183,8 +196,9 @@ impl<H: Host> Client<H> {
             let next = precondition.version.map_or(1, |v| v.saturating_add(1));
             attributes.insert(precondition.attribute.clone(), number(next));
         }
-        if let Some(expiry) = &self.settings.expiry {
-            let expires_at = self.host.now_ms() / 1000 + u64::from(expiry.after_days) * 86_400;
+        if let Some(expiry) = &settings.expiry {
+            let expires_at =
+                self.service.host.now_ms() / 1000 + u64::from(expiry.after_days) * 86_400;
             attributes.insert(expiry.attribute.clone(), number(expires_at));
         }
         let size = marshal::item_size(&attributes);
@@ -198,123 +212,47 @@ impl<H: Host> Client<H> {
     }
 
     /// Whether the stored item of `user_id` has exactly these attribute values.
-    fn stored_item_is(&self, user_id: &str, expected: &Value) -> bool {
+    async fn stored_item_is(&self, user_id: &str, expected: &Value) -> bool {
         let body = protocol::get_item(
-            &self.settings.table_name,
-            &self.settings.primary_key_column,
+            &self.service.settings.table_name,
+            &self.service.settings.primary_key_column,
             user_id,
         );
-        self.call(Operation::GetItem, &body)
+        self.service
+            .call(Operation::GetItem, &body)
+            .await
             .is_ok_and(|response| response.get("Item") == Some(expected))
     }
 
     /// GetItem, PutItem or DeleteItem, after the table is known to exist. A table that
     /// vanished since (deleted by hand) is ensured once more when auto-create is on.
-    fn item_operation(
+    async fn item_operation(
         &self,
         operation: Operation,
         body: &Value,
     ) -> Result<Map<String, Value>, StoreError> {
-        self.ensure_table_once()?;
-        match self.call(operation, body) {
+        self.ensure_table_once().await?;
+        match self.service.call(operation, body).await {
             Err(failed) if failed.service_code() == Some("ResourceNotFoundException") => {
-                if !self.settings.create_table_on_init {
-                    return Err(self.table_missing());
+                if !self.service.settings.create_table_on_init {
+                    return Err(table::table_missing(&self.service.settings));
                 }
                 self.table_ready.set(false);
-                self.ensure_table_once()?;
-                self.call(operation, body)
+                self.ensure_table_once().await?;
+                self.service
+                    .call(operation, body)
+                    .await
                     .map_err(|f| f.into_store_error(operation))
             }
             other => other.map_err(|f| f.into_store_error(operation)),
         }
     }
 
-    fn ensure_table_once(&self) -> Result<(), StoreError> {
-        if self.settings.create_table_on_init && !self.table_ready.get() {
-            self.ensure_table()?;
+    async fn ensure_table_once(&self) -> Result<(), StoreError> {
+        if self.service.settings.create_table_on_init && !self.table_ready.get() {
+            self.ensure_table().await?;
         }
         Ok(())
-    }
-
-    pub(crate) fn table_missing(&self) -> StoreError {
-        StoreError::TableMissing(format!(
-            "table '{}' does not exist and table.create-table-on-init is false; create the table (partition key '{}', type S) or turn create-table-on-init on",
-            self.settings.table_name, self.settings.primary_key_column
-        ))
-    }
-
-    /// Sends `operation` until it succeeds, fails for good, or runs out of attempts.
-    pub(crate) fn call(
-        &self,
-        operation: Operation,
-        body: &Value,
-    ) -> Result<Map<String, Value>, Failed> {
-        let body = serde_json::to_vec(body).map_err(|e| Failed {
-            failure: Failure::Local(StoreError::InvalidInput(format!(
-                "cannot encode the request: {e}"
-            ))),
-            attempts: 0,
-        })?;
-        let mut attempt = 1;
-        loop {
-            match self.attempt(operation, &body) {
-                Ok(response) => return Ok(response),
-                Err(failure) if failure.is_retryable() && attempt < self.settings.max_attempts => {
-                    self.host.sleep_ms(self.backoff.delay_ms(attempt));
-                    attempt += 1;
-                }
-                Err(failure) => {
-                    return Err(Failed {
-                        failure,
-                        attempts: attempt,
-                    })
-                }
-            }
-        }
-    }
-
-    fn attempt(&self, operation: Operation, body: &[u8]) -> Result<Map<String, Value>, Failure> {
-        let request = self.signed_request(operation, body)?;
-        let response = self
-            .host
-            .send(&request, self.settings.request_timeout_ms)
-            .map_err(Failure::Transport)?;
-        protocol::parse_response(&response)
-    }
-
-    fn signed_request(&self, operation: Operation, body: &[u8]) -> Result<HttpRequest, Failure> {
-        let credentials = match &self.settings.credentials {
-            Some(fixed) => fixed.clone(),
-            None => self.host.credentials().map_err(|why| {
-                Failure::Local(StoreError::CredentialsUnavailable(format!(
-                    "no AWS credentials ({why}); pass client.credentials, or give the host credentials (e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
-                )))
-            })?,
-        };
-        let mut headers = vec![
-            (
-                "content-type".to_string(),
-                protocol::CONTENT_TYPE.to_string(),
-            ),
-            ("x-amz-target".to_string(), operation.target()),
-        ];
-        let signature = signing::signature_headers(
-            &self.settings.url,
-            &headers,
-            body,
-            &credentials,
-            &self.settings.signing_region,
-            self.host.now_ms(),
-        )
-        .map_err(|why| Failure::Local(StoreError::InvalidConfig(why)))?;
-        headers.extend(signature);
-        Ok(HttpRequest {
-            method: "POST".into(),
-            url: self.settings.url.clone(),
-            headers,
-            body: body.to_vec(),
-        })
     }
 }
 

@@ -1,35 +1,27 @@
-//! The outside world as the client sees it: the imported WIT `host`, behind a trait so the
-//! client's logic (retries, table waits) also runs natively in unit tests.
+//! The outside world as the guest's logic sees it, behind traits, so the same async code
+//! runs with blocking imports (wasmtime hosts), step by step (event-loop hosts) and natively
+//! against a scripted host in the unit tests.
+
+use std::future::Future;
 
 pub use crate::bindings::jovo::dynamodb::host::{
     AwsCredentials, HttpRequest, HttpResponse, TransportError,
 };
 
-/// Transport, clock, sleep and credentials.
-pub trait Host {
-    fn send(&self, request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse, TransportError>;
+/// The outcome of one HTTP exchange.
+pub type Outcome = Result<HttpResponse, TransportError>;
+
+/// What the logic may ask at any time and gets at once, on every path: no I/O, no waiting.
+pub trait Environment {
+    /// Wall-clock milliseconds since the Unix epoch.
     fn now_ms(&self) -> u64;
-    fn sleep_ms(&self, ms: u32);
+    /// Credentials to sign with, when the config carries none.
     fn credentials(&self) -> Result<AwsCredentials, String>;
 }
 
-/// The host this component was instantiated with.
-pub struct WitHost;
-
-impl Host for WitHost {
-    fn send(&self, request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse, TransportError> {
-        crate::bindings::jovo::dynamodb::host::send(request, timeout_ms)
-    }
-
-    fn now_ms(&self) -> u64 {
-        crate::bindings::jovo::dynamodb::host::now_ms()
-    }
-
-    fn sleep_ms(&self, ms: u32) {
-        crate::bindings::jovo::dynamodb::host::sleep_ms(ms)
-    }
-
-    fn credentials(&self) -> Result<AwsCredentials, String> {
-        crate::bindings::jovo::dynamodb::host::credentials()
-    }
+/// Transport and timers on top of the environment. The futures are awaited one at a time by
+/// one operation; a blocking host returns futures that are ready at once.
+pub trait Host: Environment {
+    fn send(&self, request: HttpRequest, timeout_ms: u32) -> impl Future<Output = Outcome>;
+    fn sleep(&self, ms: u32) -> impl Future<Output = ()>;
 }

@@ -1,8 +1,13 @@
 //! The jovo-dynamodb component: one user item per user in one DynamoDB table.
 //!
-//! One load or save reads in one pass: `lib.rs` (the `store` export) → [`client`] (table
-//! on first use, validation) → [`marshal`] → [`protocol`] (request body) → [`signing`] →
-//! [`host::Host::send`] with [`retry`] → [`protocol`] (response) → [`marshal`] → result.
+//! One load or save reads in one pass: `lib.rs` (the `store` export) → [`client`] (item
+//! operations: validation, table on first use, locking) → [`table`] / [`retention`] (table
+//! management) → [`service`] (sign, send, retry, parse errors) → [`host`]. [`marshal`] and
+//! [`protocol`] turn items and requests into DynamoDB JSON and back. Each layer calls only
+//! the ones below it.
+//!
+//! The logic is async code over the [`host::Host`] trait; [`drive`] runs it either blocking
+//! (the `client` methods, over the `host.send` import) or step by step (`client.start`).
 
 // The guest must never panic (a panic is a trap the host cannot recover from); lint the
 // shortcuts that would.
@@ -13,6 +18,7 @@
 
 pub mod client;
 pub mod config;
+pub mod drive;
 pub mod errors;
 pub mod host;
 pub mod marshal;
@@ -20,6 +26,7 @@ pub mod numbers;
 pub mod protocol;
 pub mod retention;
 pub mod retry;
+pub mod service;
 pub mod signing;
 pub mod table;
 
@@ -28,47 +35,94 @@ pub mod bindings {
     wit_bindgen::generate!({ path: "wit", world: "persistence" });
 }
 
+use std::cell::RefCell;
+use std::future::Future;
+
 use bindings::exports::jovo::dynamodb::store::{
-    self, Config, StoreError, TableStatus, TimeToLiveStatus,
+    self, Config, OperationRequest, OperationResult, OutgoingRequest, StoreError, TableStatus,
+    TimeToLiveStatus,
 };
+use drive::{block_on, internal_error, ImportEnvironment, ImportHost, Step, StepOperation};
+use host::Outcome;
 
 /// The exported `store` interface.
 struct Component;
 
 impl store::Guest for Component {
     type Client = ClientResource;
+    type Operation = OperationResource;
 }
 
-/// The `client` resource: a [`client::Client`] talking through the imported `host`.
-pub struct ClientResource(client::Client<host::WitHost>);
+/// The `client` resource: a [`client::Client`] over the blocking imports; step-driven
+/// operations borrow its state over hosts of their own.
+pub struct ClientResource(client::Client<ImportHost>);
+
+impl ClientResource {
+    fn blocking<T>(
+        &self,
+        operation: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        block_on(operation)
+            .unwrap_or_else(|| Err(internal_error("a blocking host import did not complete")))
+    }
+}
 
 impl store::GuestClient for ClientResource {
     fn open(config: Config) -> Result<store::Client, StoreError> {
         let settings = config::Settings::from_wit(config)?;
         Ok(store::Client::new(ClientResource(client::Client::new(
-            settings,
-            host::WitHost,
+            settings, ImportHost,
         ))))
     }
 
     fn ensure_table(&self) -> Result<TableStatus, StoreError> {
-        self.0.ensure_table()
+        self.blocking(self.0.ensure_table())
     }
 
     fn ensure_time_to_live(&self) -> Result<TimeToLiveStatus, StoreError> {
-        self.0.ensure_time_to_live()
+        self.blocking(self.0.ensure_time_to_live())
     }
 
     fn load_user(&self, user_id: String) -> Result<Option<String>, StoreError> {
-        self.0.load_user(&user_id)
+        self.blocking(self.0.load_user(&user_id))
     }
 
     fn save_user(&self, user_id: String, item: String) -> Result<(), StoreError> {
-        self.0.save_user(&user_id, &item)
+        self.blocking(self.0.save_user(&user_id, &item))
     }
 
     fn delete_user(&self, user_id: String) -> Result<(), StoreError> {
-        self.0.delete_user(&user_id)
+        self.blocking(self.0.delete_user(&user_id))
+    }
+
+    fn start(&self, request: OperationRequest) -> store::Operation {
+        let operation = StepOperation::start(ImportEnvironment, |host| {
+            let client = self.0.with_host(host);
+            async move { client.run(request).await }
+        });
+        store::Operation::new(OperationResource(RefCell::new(operation)))
+    }
+}
+
+/// The `operation` resource: one step-driven operation. The component is single-threaded
+/// and a method call runs to its end before the next, so the `RefCell` is never contended.
+pub struct OperationResource(RefCell<StepOperation<'static, OperationResult>>);
+
+impl store::GuestOperation for OperationResource {
+    fn advance(&self, outcome: Option<Outcome>) -> store::Step {
+        let Ok(mut operation) = self.0.try_borrow_mut() else {
+            return store::Step::Done(Err(internal_error(
+                "an operation was advanced from within itself",
+            )));
+        };
+        match operation.advance(outcome) {
+            Step::Send(request, timeout_ms) => store::Step::Send(OutgoingRequest {
+                request,
+                timeout_ms,
+            }),
+            Step::Sleep(ms) => store::Step::Sleep(ms),
+            Step::Done(result) => store::Step::Done(result),
+        }
     }
 }
 

@@ -6,20 +6,22 @@
 //! items are still saved with their expiry attribute, and the status says what is missing.
 
 use crate::bindings::exports::jovo::dynamodb::store::{StoreError, TimeToLiveStatus};
-use crate::client::{Client, Failed};
 use crate::errors::Failure;
 use crate::host::Host;
 use crate::protocol::{self, Operation};
+use crate::service::{Failed, Service};
 
-pub fn ensure<H: Host>(client: &Client<H>) -> Result<TimeToLiveStatus, StoreError> {
-    let Some(expiry) = &client.settings.expiry else {
+pub async fn ensure<H: Host>(service: &Service<H>) -> Result<TimeToLiveStatus, StoreError> {
+    let Some(expiry) = &service.settings.expiry else {
         return Ok(TimeToLiveStatus::NotConfigured);
     };
-    let table = &client.settings.table_name;
-    let described = client.call(
-        Operation::DescribeTimeToLive,
-        &protocol::describe_time_to_live(table),
-    );
+    let table = &service.settings.table_name;
+    let described = service
+        .call(
+            Operation::DescribeTimeToLive,
+            &protocol::describe_time_to_live(table),
+        )
+        .await;
     let response = match described {
         Ok(response) => response,
         Err(failed) => return unavailable_or_error(failed, Operation::DescribeTimeToLive),
@@ -38,7 +40,7 @@ pub fn ensure<H: Host>(client: &Client<H>) -> Result<TimeToLiveStatus, StoreErro
         _ => {}
     }
     let body = protocol::enable_time_to_live(table, &expiry.attribute);
-    match client.call(Operation::UpdateTimeToLive, &body) {
+    match service.call(Operation::UpdateTimeToLive, &body).await {
         Ok(_) => Ok(TimeToLiveStatus::Enabled),
         Err(failed) => unavailable_or_error(failed, Operation::UpdateTimeToLive),
     }

@@ -5,37 +5,38 @@
 //! reports the table ACTIVE, so the first request of a new app succeeds.
 
 use crate::bindings::exports::jovo::dynamodb::store::{StoreError, TableStatus};
-use crate::client::Client;
+use crate::config::Settings;
 use crate::host::Host;
 use crate::protocol::{self, Operation, TableDescription};
+use crate::service::Service;
 
 const FIRST_POLL_MS: u32 = 100;
 const MAX_POLL_MS: u32 = 1_000;
 
-pub fn ensure<H: Host>(client: &Client<H>) -> Result<TableStatus, StoreError> {
-    let settings = &client.settings;
+pub async fn ensure<H: Host>(service: &Service<H>) -> Result<TableStatus, StoreError> {
+    let settings = &*service.settings;
     let timeout_ms = u64::from(settings.table_ready_timeout_ms);
-    let started = client.host.now_ms();
+    let started = service.host.now_ms();
     let mut slept_ms: u64 = 0;
     let mut created: Option<TableStatus> = None;
     let mut polls: u32 = 0;
     loop {
-        let last_status = match describe(client)? {
+        let last_status = match describe(service).await? {
             Some(table) if is_usable(&table.status) => {
-                check_key_schema(client, &table)?;
+                check_key_schema(settings, &table)?;
                 return Ok(created.unwrap_or(TableStatus::AlreadyExisted));
             }
             Some(table) if is_transient(&table.status) => table.status,
-            Some(table) => return Err(unusable(client, &table.status)),
-            None if !settings.create_table_on_init => return Err(client.table_missing()),
+            Some(table) => return Err(unusable(settings, &table.status)),
+            None if !settings.create_table_on_init => return Err(table_missing(settings)),
             None if created.is_none() => {
-                created = Some(create(client)?);
+                created = Some(create(service).await?);
                 "CREATING".to_string()
             }
             // DescribeTable is eventually consistent: a just-created table may not show yet.
             None => "CREATING".to_string(),
         };
-        let elapsed = client.host.now_ms().saturating_sub(started).max(slept_ms);
+        let elapsed = service.host.now_ms().saturating_sub(started).max(slept_ms);
         if elapsed >= timeout_ms {
             return Err(StoreError::TimedOut(format!(
                 "table '{}' is still {last_status} after {elapsed} ms; DynamoDB usually needs seconds to create a table: raise client.table-ready-timeout-ms (now {timeout_ms}) or try again shortly",
@@ -44,7 +45,7 @@ pub fn ensure<H: Host>(client: &Client<H>) -> Result<TableStatus, StoreError> {
         }
         let delay =
             poll_delay(polls).min(u32::try_from(timeout_ms - elapsed).unwrap_or(MAX_POLL_MS));
-        client.host.sleep_ms(delay);
+        service.host.sleep(delay).await;
         slept_ms += u64::from(delay);
         polls += 1;
     }
@@ -67,16 +68,24 @@ fn is_transient(status: &str) -> bool {
     matches!(status, "CREATING" | "DELETING")
 }
 
-fn unusable<H: Host>(client: &Client<H>, status: &str) -> StoreError {
+fn unusable(settings: &Settings, status: &str) -> StoreError {
     StoreError::TableMissing(format!(
         "table '{}' exists but is {status}, so it cannot serve requests; restore or re-create it in the AWS console",
-        client.settings.table_name
+        settings.table_name
     ))
 }
 
-fn describe<H: Host>(client: &Client<H>) -> Result<Option<TableDescription>, StoreError> {
-    let body = protocol::describe_table(&client.settings.table_name);
-    match client.call(Operation::DescribeTable, &body) {
+/// The table is gone and this client may not create it.
+pub fn table_missing(settings: &Settings) -> StoreError {
+    StoreError::TableMissing(format!(
+        "table '{}' does not exist and table.create-table-on-init is false; create the table (partition key '{}', type S) or turn create-table-on-init on",
+        settings.table_name, settings.primary_key_column
+    ))
+}
+
+async fn describe<H: Host>(service: &Service<H>) -> Result<Option<TableDescription>, StoreError> {
+    let body = protocol::describe_table(&service.settings.table_name);
+    match service.call(Operation::DescribeTable, &body).await {
         Ok(response) => protocol::table_description(&response)
             .map(Some)
             .map_err(|failure| failure.into_store_error(Operation::DescribeTable.name(), 1)),
@@ -85,14 +94,14 @@ fn describe<H: Host>(client: &Client<H>) -> Result<Option<TableDescription>, Sto
     }
 }
 
-fn create<H: Host>(client: &Client<H>) -> Result<TableStatus, StoreError> {
-    let settings = &client.settings;
+async fn create<H: Host>(service: &Service<H>) -> Result<TableStatus, StoreError> {
+    let settings = &service.settings;
     let body = protocol::create_table(
         &settings.table_name,
         &settings.primary_key_column,
         settings.billing,
     );
-    match client.call(Operation::CreateTable, &body) {
+    match service.call(Operation::CreateTable, &body).await {
         Ok(_) => Ok(TableStatus::Created),
         // Another process (another Lambda instance) created it first: just as good.
         Err(failed) if failed.service_code() == Some("ResourceInUseException") => {
@@ -104,11 +113,7 @@ fn create<H: Host>(client: &Client<H>) -> Result<TableStatus, StoreError> {
 
 /// The plugin reads and writes `{<primary-key-column>: {S: userId}}` keys, so the table
 /// must have exactly that partition key and no sort key.
-fn check_key_schema<H: Host>(
-    client: &Client<H>,
-    table: &TableDescription,
-) -> Result<(), StoreError> {
-    let settings = &client.settings;
+fn check_key_schema(settings: &Settings, table: &TableDescription) -> Result<(), StoreError> {
     let expected = (settings.primary_key_column.clone(), "S".to_string());
     if table.partition_key.as_ref() == Some(&expected) && table.sort_key.is_none() {
         return Ok(());

@@ -3,6 +3,9 @@
 
 mod common;
 
+/// The step-driven path; `a_client_survives_any_answer` also drives the blocking one.
+const DRIVER: Driver = Driver::Stepped;
+
 use common::*;
 use jovo_dynamodb_wasm::host::HttpResponse;
 use jovo_dynamodb_wasm::marshal::{marshal_item, unmarshal_item, MarshallOptions};
@@ -87,11 +90,12 @@ proptest! {
 
     #[test]
     fn a_client_survives_any_answer(body in prop_oneof![prop::collection::vec(any::<u8>(), 0..256), dynamodb_like_body()], status in prop_oneof![Just(200u16), Just(400), Just(500)]) {
-        let answers = (0..8).map(|_| Ok(HttpResponse { status, headers: vec![], body: body.clone() })).collect();
-        let host = ScriptedHost::answering(answers);
-        let client = client(config(), &host);
-        let _ = client.load_user("u");
-        let _ = client.save_user("u", "{}");
+        for driver in [Driver::Blocking, Driver::Stepped] {
+            let host = ScriptedHost::answering((0..8).map(|_| Ok(HttpResponse { status, headers: vec![], body: body.clone() })).collect());
+            let client = driven_client(driver, config(), &host);
+            let _ = client.load_user("u");
+            let _ = client.save_user("u", "{}");
+        }
     }
 
     #[test]

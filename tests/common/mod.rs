@@ -1,14 +1,26 @@
 //! A scripted host for the guest's native tests: answers from a queue, records every
 //! request and sleep, and a clock that moves only when the client sleeps or sends.
+//!
+//! The same scripted scenarios run through both drivers of the guest's logic: each test
+//! binary that includes this module names its [`Driver`] as `crate::DRIVER`, and
+//! [`client`] drives operations that way.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
-use jovo_dynamodb_wasm::bindings::exports::jovo::dynamodb::store::Config;
+use std::future::Future;
+
+use jovo_dynamodb_wasm::bindings::exports::jovo::dynamodb::store::{
+    Config, OperationRequest, OperationResult, SaveRequest, StoreError, TableStatus,
+    TimeToLiveStatus,
+};
 use jovo_dynamodb_wasm::client::Client;
 use jovo_dynamodb_wasm::config::Settings;
-use jovo_dynamodb_wasm::host::{AwsCredentials, Host, HttpRequest, HttpResponse, TransportError};
+use jovo_dynamodb_wasm::drive::{block_on, Step, StepOperation};
+use jovo_dynamodb_wasm::host::{
+    AwsCredentials, Environment, Host, HttpRequest, HttpResponse, Outcome, TransportError,
+};
 
 pub type Answer = Result<HttpResponse, TransportError>;
 
@@ -46,13 +58,9 @@ impl ScriptedHost {
     }
 }
 
-impl Host for &ScriptedHost {
-    fn send(
-        &self,
-        request: &HttpRequest,
-        _timeout_ms: u32,
-    ) -> Result<HttpResponse, TransportError> {
-        self.requests.borrow_mut().push(request.clone());
+impl ScriptedHost {
+    fn answer(&self, request: HttpRequest) -> Outcome {
+        self.requests.borrow_mut().push(request);
         self.clock_ms.set(self.clock_ms.get() + 1);
         self.answers.borrow_mut().pop_front().unwrap_or_else(|| {
             panic!(
@@ -62,17 +70,106 @@ impl Host for &ScriptedHost {
         })
     }
 
+    fn wait(&self, ms: u32) {
+        self.sleeps.borrow_mut().push(ms);
+        self.clock_ms.set(self.clock_ms.get() + u64::from(ms));
+    }
+}
+
+impl Environment for &ScriptedHost {
     fn now_ms(&self) -> u64 {
         self.clock_ms.get()
     }
 
-    fn sleep_ms(&self, ms: u32) {
-        self.sleeps.borrow_mut().push(ms);
-        self.clock_ms.set(self.clock_ms.get() + u64::from(ms));
-    }
-
     fn credentials(&self) -> Result<AwsCredentials, String> {
         Err("the scripted host has no credentials".into())
+    }
+}
+
+/// As a blocking host: every future is ready at once.
+impl Host for &ScriptedHost {
+    fn send(&self, request: HttpRequest, _timeout_ms: u32) -> impl Future<Output = Outcome> {
+        std::future::ready(self.answer(request))
+    }
+
+    fn sleep(&self, ms: u32) -> impl Future<Output = ()> {
+        self.wait(ms);
+        std::future::ready(())
+    }
+}
+
+/// How a test drives the guest's logic.
+#[derive(Clone, Copy, Debug)]
+pub enum Driver {
+    /// As the blocking `client` methods do: the host's futures are ready at once.
+    Blocking,
+    /// As `client.start` does: the test performs each send and sleep step.
+    Stepped,
+}
+
+/// A client of the scripted host, driven by the test binary's [`Driver`].
+pub struct TestClient<'a> {
+    client: Client<&'a ScriptedHost>,
+    host: &'a ScriptedHost,
+    driver: Driver,
+}
+
+impl TestClient<'_> {
+    pub fn ensure_table(&self) -> Result<TableStatus, StoreError> {
+        match self.run(OperationRequest::EnsureTable)? {
+            OperationResult::EnsureTable(status) => Ok(status),
+            other => panic!("ensure-table returned {other:?}"),
+        }
+    }
+
+    pub fn ensure_time_to_live(&self) -> Result<TimeToLiveStatus, StoreError> {
+        match self.run(OperationRequest::EnsureTimeToLive)? {
+            OperationResult::EnsureTimeToLive(status) => Ok(status),
+            other => panic!("ensure-time-to-live returned {other:?}"),
+        }
+    }
+
+    pub fn load_user(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        match self.run(OperationRequest::LoadUser(user_id.into()))? {
+            OperationResult::LoadUser(item) => Ok(item),
+            other => panic!("load-user returned {other:?}"),
+        }
+    }
+
+    pub fn save_user(&self, user_id: &str, item: &str) -> Result<(), StoreError> {
+        let request = SaveRequest {
+            user_id: user_id.into(),
+            item: item.into(),
+        };
+        self.run(OperationRequest::SaveUser(request)).map(drop)
+    }
+
+    pub fn delete_user(&self, user_id: &str) -> Result<(), StoreError> {
+        self.run(OperationRequest::DeleteUser(user_id.into()))
+            .map(drop)
+    }
+
+    fn run(&self, request: OperationRequest) -> Result<OperationResult, StoreError> {
+        match self.driver {
+            Driver::Blocking => block_on(self.client.run(request))
+                .unwrap_or_else(|| panic!("a blocking operation did not complete")),
+            Driver::Stepped => {
+                let mut operation = StepOperation::start(self.host, |host| {
+                    let client = self.client.with_host(host);
+                    async move { client.run(request).await }
+                });
+                let mut outcome = None;
+                loop {
+                    match operation.advance(outcome.take()) {
+                        Step::Send(request, _timeout_ms) => {
+                            outcome = Some(self.host.answer(request))
+                        }
+                        Step::Sleep(ms) => self.host.wait(ms),
+                        Step::Done(result) => return result,
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -112,10 +209,19 @@ pub fn config() -> Config {
     config
 }
 
-pub fn client(config: Config, host: &ScriptedHost) -> Client<&ScriptedHost> {
+/// A client of `host`, driven as the test binary's `DRIVER` says.
+pub fn client(config: Config, host: &ScriptedHost) -> TestClient<'_> {
+    driven_client(crate::DRIVER, config, host)
+}
+
+pub fn driven_client(driver: Driver, config: Config, host: &ScriptedHost) -> TestClient<'_> {
     let settings =
         Settings::from_wit(config).unwrap_or_else(|_| panic!("test config must be valid"));
-    Client::new(settings, host)
+    TestClient {
+        client: Client::new(settings, host),
+        host,
+        driver,
+    }
 }
 
 /// A config whose table is taken as existing, so only item requests are sent.

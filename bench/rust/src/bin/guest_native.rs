@@ -9,8 +9,9 @@
 use std::time::Instant;
 
 use jovo_dynamodb_wasm::client::Client;
+use jovo_dynamodb_wasm::drive::block_on;
 use jovo_dynamodb_wasm::config::{defaults_for, Settings};
-use jovo_dynamodb_wasm::host::{AwsCredentials, Host, HttpRequest, HttpResponse, TransportError};
+use jovo_dynamodb_wasm::host::{AwsCredentials, Environment, Host, HttpRequest, HttpResponse, Outcome};
 use jovo_dynamodb_bench::{marshal, process_cpu};
 use serde_json::{json, Map, Value};
 
@@ -32,7 +33,7 @@ fn answer(body: &[u8]) -> HttpResponse {
 }
 
 impl Host for &Canned {
-    fn send(&self, request: &HttpRequest, _timeout_ms: u32) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, request: HttpRequest, _timeout_ms: u32) -> Outcome {
         let target = request.headers.iter().find(|(k, _)| k == "x-amz-target").map(|(_, v)| v.as_str()).unwrap_or("");
         Ok(match target.trim_start_matches("DynamoDB_20120810.") {
             "GetItem" => answer(&self.get),
@@ -40,10 +41,13 @@ impl Host for &Canned {
             _ => answer(b"{}"),
         })
     }
+    async fn sleep(&self, _ms: u32) {}
+}
+
+impl Environment for &Canned {
     fn now_ms(&self) -> u64 {
         1_764_000_000_000
     }
-    fn sleep_ms(&self, _ms: u32) {}
     fn credentials(&self) -> Result<AwsCredentials, String> {
         Err("set in the config".into())
     }
@@ -74,14 +78,14 @@ fn main() {
     });
     let client = Client::new(Settings::from_wit(config).unwrap_or_else(|_| panic!("config")), &canned);
     let text = item.to_string();
-    client.save_user(&user, &text).unwrap_or_else(|e| panic!("{e:?}"));
+    block_on(client.save_user(&user, &text)).expect("ready").unwrap_or_else(|e| panic!("{e:?}"));
     for (op, run) in [("load", true), ("save", false)] {
         let (t, cpu) = (Instant::now(), process_cpu());
         for _ in 0..ops {
             if run {
-                client.load_user(&user).unwrap_or_else(|e| panic!("{e:?}")).expect("item");
+                block_on(client.load_user(&user)).expect("ready").unwrap_or_else(|e| panic!("{e:?}")).expect("item");
             } else {
-                client.save_user(&user, &text).unwrap_or_else(|e| panic!("{e:?}"));
+                block_on(client.save_user(&user, &text)).expect("ready").unwrap_or_else(|e| panic!("{e:?}"));
             }
         }
         let cpu = (process_cpu() - cpu).as_secs_f64() * 1e6 / f64::from(ops);

@@ -1,9 +1,7 @@
 //! Optimistic locking and data retention, with a scripted host: the conditions sent, the
 //! versions written, and how conflicts and missing Time to Live support are reported.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jovo_dynamodb_wasm::bindings::exports::jovo::dynamodb::store::{StoreError, TimeToLiveStatus};
 use serde_json::Value;
 

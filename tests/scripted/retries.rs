@@ -1,9 +1,7 @@
 //! Retries, backoff and table waits, with a scripted host: what is retried, how often,
 //! how long the client sleeps, and what the user finally sees.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jovo_dynamodb_wasm::bindings::exports::jovo::dynamodb::store::{StoreError, TableStatus};
 use jovo_dynamodb_wasm::host::TransportError;
 

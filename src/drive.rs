@@ -1,0 +1,221 @@
+//! The two ways a host drives the guest's async logic. Both run the very same futures, so
+//! retries, table waits, locking and expiry behave identically on either path.
+//!
+//! - **Blocking** ([`block_on`] over [`ImportHost`]): `send` and `sleep` call the `host`
+//!   imports, which block, so every future is ready when first polled. This is the path of
+//!   the wasmtime hosts (Rust, Python), a thread per caller.
+//! - **Step by step** ([`StepOperation`] over [`StepHost`]): `send` and `sleep` park what
+//!   they need in a mailbox and return `Pending`; the host reads it as the next [`Step`],
+//!   performs it with its own async I/O and hands the outcome back through
+//!   [`StepOperation::advance`]. No runtime crate and no real waker are needed: the host
+//!   itself is the only thing that can make progress, and it polls by advancing. This is
+//!   the path of event-loop hosts (JavaScript, asyncio, tokio), the sans-IO design of h11 and
+//!   quinn-proto.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use crate::bindings::exports::jovo::dynamodb::store::StoreError;
+use crate::bindings::jovo::dynamodb::host as imports;
+use crate::host::{AwsCredentials, Environment, Host, HttpRequest, Outcome, TransportError};
+
+/// Runs a future whose every await is ready at once (one over [`ImportHost`]). `None` if it
+/// was not, which would mean a host future that waits: a bug of ours, reported rather than
+/// spun on.
+pub fn block_on<F: Future>(future: F) -> Option<F::Output> {
+    let future = pin!(future);
+    match future.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+/// The error [`block_on`]'s `None` and other impossible states turn into.
+pub fn internal_error(what: &str) -> StoreError {
+    StoreError::MalformedResponse(format!(
+        "internal error in the component: {what}; please report it to jovo-dynamodb-wasm"
+    ))
+}
+
+/// The `now-ms` and `credentials` imports: synchronous on both paths.
+#[derive(Clone, Copy)]
+pub struct ImportEnvironment;
+
+impl Environment for ImportEnvironment {
+    fn now_ms(&self) -> u64 {
+        imports::now_ms()
+    }
+
+    fn credentials(&self) -> Result<AwsCredentials, String> {
+        imports::credentials()
+    }
+}
+
+/// The blocking `host` imports: `send` and `sleep-ms` return when they are done.
+#[derive(Clone, Copy)]
+pub struct ImportHost;
+
+impl Environment for ImportHost {
+    fn now_ms(&self) -> u64 {
+        ImportEnvironment.now_ms()
+    }
+
+    fn credentials(&self) -> Result<AwsCredentials, String> {
+        ImportEnvironment.credentials()
+    }
+}
+
+impl Host for ImportHost {
+    async fn send(&self, request: HttpRequest, timeout_ms: u32) -> Outcome {
+        imports::send(&request, timeout_ms)
+    }
+
+    async fn sleep(&self, ms: u32) {
+        imports::sleep_ms(ms)
+    }
+}
+
+/// What a step-driven operation needs from its host next.
+#[derive(Debug)]
+pub enum Step<T> {
+    /// Send this request, with this timeout in milliseconds, and advance with the outcome.
+    Send(HttpRequest, u32),
+    /// Wait this many milliseconds, then advance with no outcome.
+    Sleep(u32),
+    /// Finished.
+    Done(Result<T, StoreError>),
+}
+
+enum Need {
+    Send(HttpRequest, u32),
+    Sleep(u32),
+}
+
+/// Between one operation's future and its driver: what the future waits for, and the
+/// outcome the host handed back.
+#[derive(Default)]
+struct Mailbox {
+    need: Cell<Option<Need>>,
+    outcome: Cell<Option<Outcome>>,
+}
+
+/// The host of one step-driven operation: the environment answers at once, `send` and
+/// `sleep` become steps.
+pub struct StepHost<E> {
+    mailbox: Rc<Mailbox>,
+    environment: E,
+}
+
+impl<E: Environment> Environment for StepHost<E> {
+    fn now_ms(&self) -> u64 {
+        self.environment.now_ms()
+    }
+
+    fn credentials(&self) -> Result<AwsCredentials, String> {
+        self.environment.credentials()
+    }
+}
+
+impl<E: Environment> Host for StepHost<E> {
+    fn send(&self, request: HttpRequest, timeout_ms: u32) -> impl Future<Output = Outcome> {
+        Exchange {
+            mailbox: Rc::clone(&self.mailbox),
+            need: Some(Need::Send(request, timeout_ms)),
+        }
+    }
+
+    fn sleep(&self, ms: u32) -> impl Future<Output = ()> {
+        let exchange = Exchange {
+            mailbox: Rc::clone(&self.mailbox),
+            need: Some(Need::Sleep(ms)),
+        };
+        async move {
+            // Whatever the host handed back after a sleep means nothing.
+            let _ = exchange.await;
+        }
+    }
+}
+
+/// Pending once, with its need in the mailbox; ready with the host's outcome when polled
+/// again (the driver polls only after the host advanced).
+struct Exchange {
+    mailbox: Rc<Mailbox>,
+    need: Option<Need>,
+}
+
+impl Future for Exchange {
+    type Output = Outcome;
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Outcome> {
+        if let Some(need) = self.need.take() {
+            self.mailbox.need.set(Some(need));
+            return Poll::Pending;
+        }
+        Poll::Ready(self.mailbox.outcome.take().unwrap_or_else(|| {
+            Err(TransportError::Failed(
+                "the host advanced a send step without its outcome".into(),
+            ))
+        }))
+    }
+}
+
+type Running<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + 'a>>;
+
+/// One operation driven step by step. Owns its future; abandoning it mid-way is safe (the
+/// client's shared state is only ever updated between steps).
+pub struct StepOperation<'a, T> {
+    running: Option<Running<'a, T>>,
+    mailbox: Rc<Mailbox>,
+}
+
+impl<'a, T> StepOperation<'a, T> {
+    /// `operation` receives this operation's host and returns the work to do with it.
+    pub fn start<E, F, Fut>(environment: E, operation: F) -> StepOperation<'a, T>
+    where
+        E: Environment,
+        F: FnOnce(StepHost<E>) -> Fut,
+        Fut: Future<Output = Result<T, StoreError>> + 'a,
+    {
+        let mailbox = Rc::new(Mailbox::default());
+        let host = StepHost {
+            mailbox: Rc::clone(&mailbox),
+            environment,
+        };
+        StepOperation {
+            running: Some(Box::pin(operation(host))),
+            mailbox,
+        }
+    }
+
+    /// Hands over the outcome of the previous `Send` step (`None` at the start and after a
+    /// `Sleep`) and runs the operation to its next step.
+    pub fn advance(&mut self, outcome: Option<Outcome>) -> Step<T> {
+        let Some(running) = self.running.as_mut() else {
+            return Step::Done(Err(StoreError::InvalidInput(
+                "this operation is already done; start a new one".into(),
+            )));
+        };
+        self.mailbox.outcome.set(outcome);
+        let polled = running
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()));
+        self.mailbox.outcome.set(None);
+        match polled {
+            Poll::Ready(result) => {
+                self.running = None;
+                Step::Done(result)
+            }
+            Poll::Pending => match self.mailbox.need.take() {
+                Some(Need::Send(request, timeout_ms)) => Step::Send(request, timeout_ms),
+                Some(Need::Sleep(ms)) => Step::Sleep(ms),
+                None => {
+                    self.running = None;
+                    Step::Done(Err(internal_error("an operation waited for nothing")))
+                }
+            },
+        }
+    }
+}
