@@ -1,7 +1,15 @@
 // The plugin's config (the same shape and defaults as @jovotech/db-dynamodb 4.1.0, plus
 // table.billingMode, optimistic locking, data retention and the `component` section) and its
-// translation into the WIT `config` record of the component. The component validates the
-// rest (name rules, capacities, attribute names, days, endpoint) when the client opens.
+// translation into the WIT `config` record of the component.
+//
+// Every option's type and range is checked here, before anything starts or is sent, so a
+// mistake is a DynamoDbError of code 'invalid-config' naming the option, never jco's
+// TypeError for a value it cannot lower (a string in a u32, 2^32, a BigInt where a number
+// goes) and never a timer that overflows. The component checks the rest (name rules,
+// attribute names, region, endpoint URL, credential characters) when the client opens.
+//
+// This file has no Node.js imports: the edge entry (edge/config.js) shares its rules and the
+// credentials class below.
 import { DynamoDbError } from './errors.js';
 
 /** The table name placeholder of the original's default and `jovo new` config. */
@@ -24,47 +32,123 @@ export const DEFAULT_MARSHALL = Object.freeze({
   convertClassInstanceToMap: true,
 });
 
-export const DEFAULT_COMPONENT = Object.freeze({
-  asyncMode: 'auto',
-  poolSize: 8,
-});
+// `component.asyncMode` and `component.poolSize` belonged to the JSPI / worker-thread engines
+// and their instance pool, which are gone: one engine serves every runtime, and one instance
+// runs any number of operations at once. Configs that still set them keep working; the
+// values are accepted whatever they are, and ignored.
+export const DEFAULT_COMPONENT = Object.freeze({});
 
 const BILLING_MODES = { PROVISIONED: 'provisioned', PAY_PER_REQUEST: 'pay-per-request' };
-const ASYNC_MODES = ['auto', 'jspi', 'sync'];
 
-/** Fails at construction for what needs no component: a missing name, unknown enum values. */
-export function checkConfig({ table, component }) {
+// Node.js timers take at most 2^31 - 1 ms; a longer one fires after 1 ms instead (with a
+// warning), which would abort every request at once. Browsers and workerd behave alike.
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The type and range of each kind of option, shared by both entries. */
+export const RULES = Object.freeze({
+  string: { test: (value) => typeof value === 'string', text: 'a string' },
+  flag: { test: (value) => typeof value === 'boolean', text: 'true or false' },
+  function: { test: (value) => typeof value === 'function', text: 'a function' },
+  capacity: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'a whole number of at least 1'),
+  days: wholeNumber(1, 36500, 'a whole number of days from 1 to 36500'),
+  attempts: wholeNumber(1, 20, 'a whole number from 1 to 20'),
+  timeoutMs: wholeNumber(1, MAX_TIMER_MS, `a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`),
+  // 0 is allowed: retry at once (as tests and latency-bound callers want); no timer overflows.
+  delayMs: wholeNumber(0, MAX_TIMER_MS, `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`),
+});
+
+function wholeNumber(min, max, text) {
+  return { test: (value) => Number.isInteger(value) && value >= min && value <= max, text };
+}
+
+/** Refuses `value` at option `name` unless it is undefined or passes `rule`. */
+export function checkOption(name, value, rule) {
+  if (value !== undefined && !rule.test(value)) throw invalidConfig(`${name} must be ${rule.text}, not ${describe(value)}`);
+}
+
+/** Refuses a config section that is neither undefined nor an object. */
+export function checkSection(name, value) {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw invalidConfig(`${name} must be an object, not ${describe(value)}`);
+  }
+}
+
+const CREDENTIALS_RULE =
+  'must be { accessKeyId, secretAccessKey, sessionToken? } with string values, or an async function returning that';
+
+/**
+ * Refuses credentials of the wrong shape. Says which property is wrong and what type it has,
+ * never its value.
+ */
+export function checkCredentials(name, credentials) {
+  if (credentials === undefined || typeof credentials === 'function') return;
+  if (credentials === null || typeof credentials !== 'object') {
+    throw invalidConfig(`${name} ${CREDENTIALS_RULE}; it is ${typeOf(credentials)}`);
+  }
+  for (const key of ['accessKeyId', 'secretAccessKey']) {
+    if (typeof credentials[key] !== 'string') throw invalidConfig(`${name}.${key} must be a string, not ${typeOf(credentials[key])}; ${name} ${CREDENTIALS_RULE}`);
+  }
+  const { sessionToken } = credentials;
+  if (sessionToken !== undefined && sessionToken !== null && typeof sessionToken !== 'string') {
+    throw invalidConfig(`${name}.sessionToken must be a string when given, not ${typeOf(sessionToken)}`);
+  }
+}
+
+/**
+ * Fails for any option of the wrong type or range (see above). Called at construction, and
+ * again by initialize() since Jovo may merge the app's config into the plugin's by then.
+ */
+export function checkConfig({ table, libraryConfig, component }) {
   if (typeof table?.name !== 'string' || table.name === '' || table.name === TABLE_NAME_PLACEHOLDER) {
     throw invalidConfig(
       "table.name is missing: configure the plugin with new DynamoDb({ table: { name: '<your table name>' } })",
     );
   }
-  if (table.billingMode !== undefined && !(table.billingMode in BILLING_MODES)) {
-    throw invalidConfig(`table.billingMode must be 'PROVISIONED' or 'PAY_PER_REQUEST', not ${JSON.stringify(table.billingMode)}`);
+  checkOption('table.createTableOnInit', table.createTableOnInit, RULES.flag);
+  checkOption('table.primaryKeyColumn', table.primaryKeyColumn, RULES.string);
+  checkOption('table.readCapacityUnits', table.readCapacityUnits, RULES.capacity);
+  checkOption('table.writeCapacityUnits', table.writeCapacityUnits, RULES.capacity);
+  if (table.billingMode !== undefined && !Object.hasOwn(BILLING_MODES, table.billingMode)) {
+    throw invalidConfig(`table.billingMode must be 'PROVISIONED' or 'PAY_PER_REQUEST', not ${describe(table.billingMode)}`);
   }
-  for (const field of ['readCapacityUnits', 'writeCapacityUnits', 'expireAfterDays']) {
-    const count = table[field];
-    if (count !== undefined && !(Number.isSafeInteger(count) && count >= 1)) {
-      throw invalidConfig(`table.${field} must be a whole number of at least 1, not ${JSON.stringify(count)}`);
-    }
+  checkOption('table.optimisticLocking', table.optimisticLocking, RULES.flag);
+  checkOption('table.versionAttribute', table.versionAttribute, RULES.string);
+  checkOption('table.expireAfterDays', table.expireAfterDays, RULES.days);
+  checkOption('table.expiryAttribute', table.expiryAttribute, RULES.string);
+
+  checkSection('libraryConfig', libraryConfig);
+  const client = libraryConfig?.dynamoDbClient;
+  checkSection('libraryConfig.dynamoDbClient', client);
+  if (client?.region !== undefined && typeof client.region !== 'string' && typeof client.region !== 'function') {
+    throw invalidConfig(`libraryConfig.dynamoDbClient.region must be a string or an async function returning one, not ${describe(client.region)}`);
   }
-  if (table.optimisticLocking !== undefined && typeof table.optimisticLocking !== 'boolean') {
-    throw invalidConfig(`table.optimisticLocking must be true or false, not ${JSON.stringify(table.optimisticLocking)}`);
+  endpointUrl(client?.endpoint);
+  checkCredentials('libraryConfig.dynamoDbClient.credentials', client?.credentials);
+  checkOption('libraryConfig.dynamoDbClient.maxAttempts', client?.maxAttempts, RULES.attempts);
+
+  const marshall = libraryConfig?.marshall;
+  checkSection('libraryConfig.marshall', marshall);
+  for (const flag of ['removeUndefinedValues', 'convertClassInstanceToMap', 'convertEmptyValues']) {
+    checkOption(`libraryConfig.marshall.${flag}`, marshall?.[flag], RULES.flag);
   }
-  if (component?.asyncMode !== undefined && !ASYNC_MODES.includes(component.asyncMode)) {
-    throw invalidConfig(`component.asyncMode must be one of ${ASYNC_MODES.join(', ')}, not ${JSON.stringify(component.asyncMode)}`);
-  }
-  if (component?.onSleep !== undefined && typeof component.onSleep !== 'function') {
-    throw invalidConfig('component.onSleep must be a function (ms) => void');
-  }
-  const poolSize = component?.poolSize;
-  if (poolSize !== undefined && !(Number.isSafeInteger(poolSize) && poolSize >= 1)) {
-    throw invalidConfig(`component.poolSize must be a whole number of at least 1, not ${JSON.stringify(poolSize)}`);
+
+  checkSection('component', component);
+  checkOption('component.requestTimeoutMs', component?.requestTimeoutMs, RULES.timeoutMs);
+  checkOption('component.tableReadyTimeoutMs', component?.tableReadyTimeoutMs, RULES.timeoutMs);
+  checkOption('component.retryBaseDelayMs', component?.retryBaseDelayMs, RULES.delayMs);
+  checkOption('component.retryMaxDelayMs', component?.retryMaxDelayMs, RULES.delayMs);
+  checkOption('component.onSleep', component?.onSleep, RULES.function);
+}
+
+/** The region a `region` provider resolved to must be a string too. */
+export function checkResolvedRegion(region) {
+  if (region !== undefined && region !== null && typeof region !== 'string') {
+    throw invalidConfig(`libraryConfig.dynamoDbClient.region resolved to ${describe(region)}; it must resolve to a string such as 'eu-west-1'`);
   }
 }
 
 /**
- * The WIT `config` record for `client.open`.
+ * The WIT `config` record for `client.open`. Expects a config checkConfig passed.
  * @param config the plugin's config
  * @param resolved `{ region, credentials }`: the resolved region and fixed credentials
  */
@@ -85,7 +169,7 @@ export function toComponentConfig({ table, libraryConfig, component = {} }, { re
       expiryAttribute: table.expiryAttribute,
     },
     client: {
-      region,
+      region: region || undefined,
       endpoint: endpointUrl(clientConfig.endpoint),
       credentials,
       maxAttempts: clientConfig.maxAttempts,
@@ -106,18 +190,116 @@ export function toComponentConfig({ table, libraryConfig, component = {} }, { re
 function endpointUrl(endpoint) {
   if (endpoint === undefined || typeof endpoint === 'string') return endpoint;
   if (endpoint instanceof URL) return endpoint.href;
-  if (typeof endpoint === 'object' && endpoint.hostname) {
-    const protocol = (endpoint.protocol ?? 'https:').replace(/:?$/, ':');
-    const port = endpoint.port ? `:${endpoint.port}` : '';
-    return `${protocol}//${endpoint.hostname}${port}${endpoint.path ?? '/'}`;
+  if (typeof endpoint === 'object' && endpoint !== null && typeof endpoint.hostname === 'string' && endpoint.hostname !== '') {
+    const { protocol = 'https:', port, path = '/' } = endpoint;
+    const portOk = port === undefined || (typeof port === 'string' && /^\d*$/.test(port)) || (Number.isInteger(port) && port > 0 && port < 65536);
+    if (typeof protocol === 'string' && typeof path === 'string' && portOk) {
+      return `${protocol.replace(/:?$/, ':')}//${endpoint.hostname}${port ? `:${port}` : ''}${path}`;
+    }
   }
-  throw invalidConfig('libraryConfig.dynamoDbClient.endpoint must be a URL string, a URL or { protocol, hostname, port, path }');
+  throw invalidConfig(
+    `libraryConfig.dynamoDbClient.endpoint must be a URL string, a URL or { protocol?, hostname, port?, path? } with string parts and a port from 1 to 65535, not ${describe(endpoint)}`,
+  );
 }
 
 function optionalBigInt(value) {
   return value === undefined ? undefined : BigInt(value);
 }
 
-function invalidConfig(message) {
+/**
+ * A config value for an error message: numbers, booleans and short strings as they are, other
+ * values by their type. Never used for credentials.
+ */
+export function describe(value) {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'bigint':
+      return `the BigInt ${value}n`;
+    case 'string':
+      return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+    default:
+      return typeOf(value);
+  }
+}
+
+function typeOf(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+export function invalidConfig(message) {
   return new DynamoDbError('invalid-config', message);
+}
+
+// ---------------------------------------------------------------------------------------
+// Credentials in config, hidden from inspect and JSON.
+//
+// Jovo keeps the plugin's config on the plugin (twice: `config` and `initConfig`), on the
+// app (`config.plugin.DynamoDb`), and deep-clones all of it for every request (lodash
+// cloneDeep in HandleRequest); whatever logs the app, a plugin or a config would print the
+// secret access key. Fixed credentials are therefore replaced by a ConfiguredCredentials:
+// its own properties are the same (so lodash copies them, and clones keep the class, since
+// cloneDeep keeps prototypes and merge keeps class instances by reference), but
+// util.inspect / console.log and JSON.stringify show '[redacted]' for the secret and the
+// session token. What reads the properties on purpose (the engine) still gets them.
+
+const REDACTED = '[redacted]';
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+export class ConfiguredCredentials {
+  constructor({ accessKeyId, secretAccessKey, sessionToken, expiration }) {
+    this.accessKeyId = accessKeyId;
+    this.secretAccessKey = secretAccessKey;
+    if (sessionToken !== undefined && sessionToken !== null) this.sessionToken = sessionToken;
+    if (expiration !== undefined) this.expiration = expiration;
+  }
+
+  toJSON() {
+    return redacted(this);
+  }
+
+  [INSPECT]() {
+    // Node inspects the returned object instead, with the caller's options.
+    return redacted(this);
+  }
+}
+
+function redacted({ accessKeyId, sessionToken, expiration }) {
+  return {
+    accessKeyId,
+    secretAccessKey: REDACTED,
+    ...(sessionToken === undefined ? {} : { sessionToken: REDACTED }),
+    ...(expiration === undefined ? {} : { expiration }),
+  };
+}
+
+/** `credentials` as a ConfiguredCredentials when they are fixed keys; providers as they are. */
+export function hiddenCredentials(credentials) {
+  if (credentials === null || typeof credentials !== 'object' || credentials instanceof ConfiguredCredentials) return credentials;
+  return new ConfiguredCredentials(credentials);
+}
+
+/**
+ * Hides fixed credentials in the plugin's `config` (in place: Jovo may have made `config`
+ * read-only, and the app's config shares the object) and in `initConfig` (a copy: that is
+ * the caller's own object).
+ */
+export function hideSecrets(plugin) {
+  const client = plugin.config?.libraryConfig?.dynamoDbClient;
+  if (client?.credentials !== undefined) client.credentials = hiddenCredentials(client.credentials);
+  const init = plugin.initConfig;
+  const initCredentials = init?.libraryConfig?.dynamoDbClient?.credentials;
+  if (typeof initCredentials === 'object' && initCredentials !== null && !(initCredentials instanceof ConfiguredCredentials)) {
+    plugin.initConfig = {
+      ...init,
+      libraryConfig: {
+        ...init.libraryConfig,
+        dynamoDbClient: { ...init.libraryConfig.dynamoDbClient, credentials: hiddenCredentials(initCredentials) },
+      },
+    };
+  }
 }

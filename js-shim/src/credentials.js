@@ -10,13 +10,22 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { checkResolvedRegion } from './config.js';
 import { DynamoDbError } from './errors.js';
 
 // Provider results are reused until this close to their expiration, as the SDK does.
 const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 
 export async function resolveRegion(configured, env = process.env) {
-  const region = typeof configured === 'function' ? await configured() : configured;
+  let region = configured;
+  if (typeof configured === 'function') {
+    try {
+      region = await configured();
+    } catch (error) {
+      throw new DynamoDbError('invalid-config', `libraryConfig.dynamoDbClient.region: the region provider failed: ${error?.message ?? error}`);
+    }
+  }
+  checkResolvedRegion(region);
   return region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
 }
 
@@ -48,10 +57,17 @@ export class CredentialsSource {
     return this.#fixed;
   }
 
-  /** Calls an async provider ahead of an operation, since `current()` must answer at once. */
+  /**
+   * Calls an async provider ahead of an operation, since `current()` must answer at once.
+   * A provider that fails fails the operation with code credentials-unavailable.
+   */
   async refresh() {
     if (!this.#provider || (this.#latest && !expiresSoon(this.#latest))) return;
-    this.#latest = await this.#provider();
+    try {
+      this.#latest = await this.#provider();
+    } catch (error) {
+      throw new DynamoDbError('credentials-unavailable', `the libraryConfig.dynamoDbClient.credentials provider failed: ${error?.message ?? error}`);
+    }
   }
 
   /** The `host.credentials` answer: credentials, or an error whose payload is the reason. */

@@ -104,6 +104,13 @@ export interface DynamoDbConfig extends DbPluginConfig {
 export type DynamoDbInitConfig = RequiredOnlyWhere<DynamoDbConfig, 'table'>;
 
 export { DynamoDbError, DynamoDbErrorCode } from './errors.js';
+/**
+ * Loaded items keep every digit DynamoDB stored: integers beyond ±(2^53 - 1) are BigInts (as
+ * util-dynamodb's unmarshall gives them), other numbers a double cannot hold exactly are
+ * NumberValues; everything else is a number. Saves write BigInts and NumberValues (ours or
+ * util-dynamodb's) with their exact digits.
+ */
+export { NumberValue } from './json.js';
 
 /** How DynamoDB Time to Live stands on the table. */
 export type TimeToLiveStatus =

@@ -1,9 +1,13 @@
 // The edge store's options are the WIT `config` record in camelCase (as the Rust and Python
 // hosts take it), plus `wasm`. This turns them into the record jco lowers: u64 fields as
 // BigInt, the billing mode as its WIT case. Unknown keys are refused, so a typo such as
-// `tabel` or `primaryKey` fails loudly instead of silently using a default. The component
-// itself checks the values (name rules, capacities, region, endpoint) when the client opens.
-import { DynamoDbError } from '../errors.js';
+// `tabel` or `primaryKey` fails loudly instead of silently using a default. Types and ranges
+// are checked with the plugin's rules (../config.js), so a mistake is `invalid-config` before
+// anything starts, never jco's TypeError; the component checks the rest (name rules, region,
+// endpoint URL) when the client opens.
+import { RULES, checkCredentials, checkOption, checkSection, describe, invalidConfig } from '../config.js';
+
+export { invalidConfig };
 
 const TABLE_KEYS = [
   'name', 'createTableOnInit', 'primaryKeyColumn', 'readCapacityUnits', 'writeCapacityUnits', 'billingMode',
@@ -24,15 +28,39 @@ const BILLING_MODES = {
   PAY_PER_REQUEST: 'pay-per-request',
 };
 
-/** Refuses options that are not an object or carry keys no host knows. */
+/** Refuses options that are not an object, carry keys no host knows, or values of the wrong type or range. */
 export function checkOptions(options) {
   if (typeof options?.table?.name !== 'string') {
     throw invalidConfig("table.name is required: openStore({ table: { name: 'my-users' }, client: { ... } })");
   }
+  const { table, client, marshall } = options;
+  checkSection('client', client);
+  checkSection('marshall', marshall);
   refuseUnknownKeys('', options, STORE_KEYS);
-  refuseUnknownKeys('table.', options.table, TABLE_KEYS);
-  refuseUnknownKeys('client.', options.client ?? {}, CLIENT_KEYS);
-  refuseUnknownKeys('marshall.', options.marshall ?? {}, MARSHALL_KEYS);
+  refuseUnknownKeys('table.', table, TABLE_KEYS);
+  refuseUnknownKeys('client.', client ?? {}, CLIENT_KEYS);
+  refuseUnknownKeys('marshall.', marshall ?? {}, MARSHALL_KEYS);
+
+  checkOption('table.createTableOnInit', table.createTableOnInit, RULES.flag);
+  checkOption('table.primaryKeyColumn', table.primaryKeyColumn, RULES.string);
+  checkCapacity('table.readCapacityUnits', table.readCapacityUnits);
+  checkCapacity('table.writeCapacityUnits', table.writeCapacityUnits);
+  billingMode(table.billingMode);
+  checkOption('table.optimisticLocking', table.optimisticLocking, RULES.flag);
+  checkOption('table.versionAttribute', table.versionAttribute, RULES.string);
+  checkOption('table.expireAfterDays', table.expireAfterDays, RULES.days);
+  checkOption('table.expiryAttribute', table.expiryAttribute, RULES.string);
+
+  checkOption('client.region', client?.region, RULES.string);
+  checkOption('client.endpoint', client?.endpoint, RULES.string);
+  checkCredentials('client.credentials', client?.credentials);
+  checkOption('client.maxAttempts', client?.maxAttempts, RULES.attempts);
+  checkOption('client.requestTimeoutMs', client?.requestTimeoutMs, RULES.timeoutMs);
+  checkOption('client.tableReadyTimeoutMs', client?.tableReadyTimeoutMs, RULES.timeoutMs);
+  checkOption('client.retryBaseDelayMs', client?.retryBaseDelayMs, RULES.delayMs);
+  checkOption('client.retryMaxDelayMs', client?.retryMaxDelayMs, RULES.delayMs);
+
+  for (const flag of MARSHALL_KEYS) checkOption(`marshall.${flag}`, marshall?.[flag], RULES.flag);
 }
 
 /**
@@ -63,20 +91,26 @@ function pick(object, keys) {
   return Object.fromEntries(keys.map((key) => [key, object[key]]));
 }
 
+// Capacities are WIT u64: a number (a whole one, at least 1) or a BigInt up to 2^64 - 1.
+const MAX_U64 = 2n ** 64n - 1n;
+
+function checkCapacity(name, value) {
+  if (typeof value === 'bigint') {
+    if (value < 1n || value > MAX_U64) throw invalidConfig(`${name} must be a whole number of at least 1 (at most 2^64 - 1), not ${describe(value)}`);
+    return;
+  }
+  checkOption(name, value, RULES.capacity);
+}
+
 function optionalU64(name, value) {
-  if (value === undefined || typeof value === 'bigint') return value;
-  if (!Number.isSafeInteger(value) || value < 0) throw invalidConfig(`${name} must be a whole number, not ${JSON.stringify(value)}`);
-  return BigInt(value);
+  checkCapacity(name, value);
+  return value === undefined || typeof value === 'bigint' ? value : BigInt(value);
 }
 
 function billingMode(mode) {
   if (mode === undefined) return undefined;
-  if (!Object.hasOwn(BILLING_MODES, mode)) {
-    throw invalidConfig(`table.billingMode must be 'PROVISIONED' or 'PAY_PER_REQUEST', not ${JSON.stringify(mode)}`);
+  if (typeof mode !== 'string' || !Object.hasOwn(BILLING_MODES, mode)) {
+    throw invalidConfig(`table.billingMode must be 'PROVISIONED' or 'PAY_PER_REQUEST', not ${describe(mode)}`);
   }
   return BILLING_MODES[mode];
-}
-
-export function invalidConfig(message) {
-  return new DynamoDbError('invalid-config', message);
 }

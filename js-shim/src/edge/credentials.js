@@ -3,7 +3,8 @@
 // or an async provider (e.g. Cognito's temporary keys in a browser), which is called ahead
 // of an operation and again when its keys are about to expire; the component then asks
 // `host.credentials` for them before each request.
-import { invalidConfig } from './config.js';
+import { checkCredentials } from '../config.js';
+import { DynamoDbError } from '../errors.js';
 
 // Provider results are reused until this close to their expiration, as the AWS SDK does.
 const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
@@ -11,21 +12,30 @@ const KEYS_RULE = 'must have the string properties accessKeyId and secretAccessK
 
 /** @param {undefined | { accessKeyId: string, secretAccessKey: string, sessionToken?: string } | (() => Promise<object>)} configured */
 export function credentialsFrom(configured) {
+  checkCredentials('client.credentials', configured);
   if (typeof configured === 'function') return new ProvidedCredentials(configured);
   if (configured === undefined) return new MissingCredentials();
-  if (!hasKeys(configured)) throw invalidConfig(`client.credentials ${KEYS_RULE}`);
   return new FixedCredentials(toWitCredentials(configured));
 }
 
+// The keys live in private fields, which util.inspect, console.log and JSON.stringify never
+// show (the store holds this object, and whatever logs the store must not print a secret).
 class FixedCredentials {
+  #credentials;
+
   constructor(credentials) {
-    this.fixed = credentials;
+    this.#credentials = credentials;
+  }
+
+  /** For the component's config. */
+  get fixed() {
+    return this.#credentials;
   }
 
   async refresh() {}
 
   current() {
-    return this.fixed;
+    return this.#credentials;
   }
 }
 
@@ -40,7 +50,11 @@ class ProvidedCredentials {
 
   async refresh() {
     if (this.#latest && !expiresSoon(this.#latest)) return;
-    this.#latest = await this.#provider();
+    try {
+      this.#latest = await this.#provider();
+    } catch (error) {
+      throw new DynamoDbError('credentials-unavailable', `the client.credentials provider failed: ${error?.message ?? error}`);
+    }
   }
 
   current() {

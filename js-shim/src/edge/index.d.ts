@@ -2,6 +2,8 @@
 // in camelCase; its doc comments give every default.
 
 export { DynamoDbError, DynamoDbErrorCode } from '../errors.js';
+/** loadUser returns integers beyond ±(2^53 - 1) as BigInt, other inexact numbers as NumberValue. */
+export { NumberValue } from '../json.js';
 /** The WIT case names, as `DynamoDbError.code` carries them. */
 export type StoreErrorCode = import('../errors.js').DynamoDbErrorCode;
 
