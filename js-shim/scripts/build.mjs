@@ -1,30 +1,39 @@
-// Transpiles the component twice with jco, into dist/:
-//   dist/jspi.js  async host imports (send, sleep-ms) and async client methods, via JSPI
-//   dist/sync.js  every import and export synchronous (send blocks on a worker thread)
-//   dist/*.core*.wasm  the core modules, identical for both transpilations, stored once
-// Quick when dist/ is newer than the component, this script and the installed jco.
+// Builds the package from the component (../build/jovo_dynamodb.wasm by default):
+//  1. jco transpiles it once (every import and export synchronous: JavaScript drives it
+//     through the step export) into src/generated/component.js, and its core modules go
+//     into src/generated/core-wasm.js as base64, so the JavaScript carries its WebAssembly
+//     and needs no file lookups (skipped when the component and jco are unchanged);
+//  2. esbuild bundles the entries into dist/, self-contained but for the peer dependency
+//     @jovotech/framework:
+//       dist/index.cjs   the plugin, for require() on every Node.js >= 20.0 and for bundlers
+//       dist/index.mjs   the plugin for import: a wrapper over index.cjs, so an app that
+//                        mixes both gets one DynamoDb and one DynamoDbError class
+//       dist/edge.mjs    the edge entry (browsers, workerd, Deno, Bun, Node.js)
+//       dist/edge.cjs    the edge entry for require()
+//       dist/*.d.ts, *.d.cts  the hand-written types, for import and require
+//       dist/*.core*.wasm     the core modules as files, for runtimes that must be handed
+//                             precompiled modules (workerd) or fetch them by URL
 //
-//   node scripts/build.mjs [path/to/component.wasm]   (default: ../build/jovo_dynamodb.wasm)
+//   node scripts/build.mjs [path/to/component.wasm]
+// Exits non-zero with a one-line reason when the component is missing (so `npm pack`,
+// whose prepack runs this, never ships a package without dist/).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const component = resolve(process.argv[2] ?? join(packageDir, '..', 'build', 'jovo_dynamodb.wasm'));
+const generatedDir = join(packageDir, 'src', 'generated');
 const distDir = join(packageDir, 'dist');
 const jco = join(packageDir, 'node_modules', '@bytecodealliance', 'jco', 'dist', 'jco.js');
-const stamp = join(distDir, '.built-from');
+const stamp = join(generatedDir, '.built-from');
 
-const ASYNC_IMPORTS = ['send', 'sleep-ms'].map((name) => `jovo:dynamodb/host@0.1.0#${name}`);
-const ASYNC_EXPORTS = ['ensure-table', 'ensure-time-to-live', 'load-user', 'save-user', 'delete-user'].map(
-  (method) => `jovo:dynamodb/store@0.1.0#[method]client.${method}`,
-);
-const MODES = {
-  sync: [],
-  jspi: ['--async-mode', 'jspi', '--async-imports', ...ASYNC_IMPORTS, '--async-exports', ...ASYNC_EXPORTS],
-};
+function fail(message) {
+  console.error(`scripts/build.mjs: ${message}`);
+  process.exit(1);
+}
 
 function inputsFingerprint() {
   const jcoVersion = JSON.parse(readFileSync(join(packageDir, 'node_modules', '@bytecodealliance', 'jco', 'package.json'), 'utf8')).version;
@@ -33,37 +42,89 @@ function inputsFingerprint() {
   return JSON.stringify({ component, size, mtimeMs, self, jcoVersion });
 }
 
-function transpile(mode, outDir) {
-  execFileSync(process.execPath, [
-    jco, 'transpile', component, '-o', outDir, '--name', 'jovo_dynamodb',
-    '--instantiation', 'async', '--no-typescript', '--minify', '--quiet', ...MODES[mode],
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-function build() {
-  if (!existsSync(component)) {
-    throw new Error(`component not found: ${component} (build it with ../scripts/build-component.sh)`);
-  }
+/** jco's output into src/generated/: the instantiation code and the base64 core modules. */
+async function generate() {
   const fingerprint = inputsFingerprint();
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) return;
-
   const work = mkdtempSync(join(tmpdir(), 'jovo-dynamodb-jco-'));
   try {
-    for (const mode of Object.keys(MODES)) transpile(mode, join(work, mode));
-    rmSync(distDir, { recursive: true, force: true });
-    for (const mode of Object.keys(MODES)) cpSync(join(work, mode, 'jovo_dynamodb.js'), join(distDir, `${mode}.js`));
-    for (const file of readdirSync(join(work, 'sync')).filter((name) => name.endsWith('.wasm'))) {
-      // getCoreModule hands both transpilations the same compiled modules, so they must match.
-      if (!readFileSync(join(work, 'sync', file)).equals(readFileSync(join(work, 'jspi', file)))) {
-        throw new Error(`core module ${file} differs between the sync and jspi transpilations`);
-      }
-      cpSync(join(work, 'sync', file), join(distDir, file));
+    execFileSync(process.execPath, [
+      jco, 'transpile', component, '-o', work, '--name', 'jovo_dynamodb',
+      '--instantiation', 'async', '--no-typescript', '--minify', '--quiet',
+    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // The bundles must run from require() and without a loader: no file lookups, no imports.
+    // jco's only `import.meta` is its fallback for a missing getCoreModule (fetch the .wasm
+    // next to the script), which we always pass; it goes, so that no bundler sees it.
+    const code = readFileSync(join(work, 'jovo_dynamodb.js'), 'utf8').replace(
+      /getCoreModule\|\|\(getCoreModule=(\w+)=>fetchCompile\(new URL\(`\.\/\$\{\1\}`,import\.meta\.url\)\)\);/,
+      'if(!getCoreModule)throw new Error("jovo-dynamodb-wasm: instantiate needs getCoreModule");',
+    ).replace(
+      // That fallback's helper, which would import node:fs/promises: unused now.
+      /async function fetchCompile\((\w+)\)\{return \w+\?\(.*?:fetch\(\1\)\.then\(WebAssembly\.compileStreaming\)\}/,
+      'async function fetchCompile(){throw new Error("jovo-dynamodb-wasm: no core module fetching")}',
+    );
+    if (code.includes('import.meta') || /^\s*import\s|import\(/m.test(code)) {
+      fail('jco\'s output imports modules or uses import.meta (a jco change?); the inlined build cannot carry that');
     }
+    const coreNames = readdirSync(work).filter((name) => name.endsWith('.wasm')).sort();
+    const { CORE_MODULE_NAMES } = await import('../src/edge/core-modules.js');
+    if (JSON.stringify(coreNames) !== JSON.stringify([...CORE_MODULE_NAMES].sort())) {
+      fail(`jco wrote the core modules ${coreNames.join(', ')}; src/edge/core-modules.js names ${CORE_MODULE_NAMES.join(', ')}`);
+    }
+    rmSync(generatedDir, { recursive: true, force: true });
+    mkdirSync(generatedDir, { recursive: true });
+    const banner = `// Generated by scripts/build.mjs from ${component}; do not edit.\n`;
+    writeFileSync(join(generatedDir, 'component.js'), banner + code);
+    const modules = coreNames.map((name) => `  ${JSON.stringify(name)}:\n    '${readFileSync(join(work, name)).toString('base64')}',`);
+    writeFileSync(
+      join(generatedDir, 'core-wasm.js'),
+      `${banner}export const CORE_MODULES_BASE64 = {\n${modules.join('\n')}\n};\n`,
+    );
+    for (const name of coreNames) copyFileSync(join(work, name), join(generatedDir, name));
     writeFileSync(stamp, fingerprint);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  console.error(`built ${distDir} from ${component}`);
 }
 
-build();
+async function bundle() {
+  const esbuild = await import('esbuild');
+  rmSync(distDir, { recursive: true, force: true });
+  mkdirSync(distDir, { recursive: true });
+  const common = { bundle: true, logLevel: 'warning', legalComments: 'none', charset: 'utf8' };
+  const plugin = { ...common, entryPoints: [join(packageDir, 'src', 'index.js')], platform: 'node', target: 'node20', external: ['@jovotech/framework'] };
+  const edge = { ...common, entryPoints: [join(packageDir, 'src', 'edge', 'index.js')], platform: 'neutral', target: 'es2022' };
+  await Promise.all([
+    esbuild.build({ ...plugin, format: 'cjs', outfile: join(distDir, 'index.cjs') }),
+    esbuild.build({ ...edge, format: 'esm', outfile: join(distDir, 'edge.mjs') }),
+    esbuild.build({ ...edge, format: 'cjs', outfile: join(distDir, 'edge.cjs') }),
+  ]);
+  writeFileSync(
+    join(distDir, 'index.mjs'),
+    '// The plugin for import: the CommonJS build, so import and require share one copy.\n' +
+      "import plugin from './index.cjs';\n\nexport const { DynamoDb, DynamoDbError } = plugin;\n",
+  );
+  for (const name of readdirSync(generatedDir).filter((file) => file.endsWith('.wasm'))) {
+    copyFileSync(join(generatedDir, name), join(distDir, name));
+  }
+  // The same declarations serve import (.d.ts) and require (.d.cts): they only export.
+  const declarations = [
+    ['src/index.d.ts', 'index', [["'./errors.js'", 'errors']]],
+    ['src/edge/index.d.ts', 'edge', [["'../errors.js'", 'errors']]],
+    ['src/errors.d.ts', 'errors', []],
+  ];
+  for (const [source, target, imports] of declarations) {
+    const text = readFileSync(join(packageDir, source), 'utf8');
+    for (const [extension, moduleExtension] of [['d.ts', 'js'], ['d.cts', 'cjs']]) {
+      const rewritten = imports.reduce((out, [from, to]) => out.replaceAll(from, `'./${to}.${moduleExtension}'`), text);
+      writeFileSync(join(distDir, `${target}.${extension}`), rewritten);
+    }
+  }
+}
+
+if (!existsSync(component)) {
+  fail(`the component ${component} is missing: build it first with ../scripts/build-component.sh (or pass its path)`);
+}
+await generate();
+await bundle();
+console.error(`built ${distDir} from ${component}`);

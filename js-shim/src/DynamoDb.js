@@ -12,13 +12,15 @@ import {
   toComponentConfig,
 } from './config.js';
 import { CredentialsSource, resolveRegion } from './credentials.js';
-import { startEngine, supportsJspi } from './engine/engines.js';
-import { DynamoDbError } from './errors.js';
+import { openEngine } from './engine/engine.js';
+import { inlineCoreModule } from './engine/inline-wasm.js';
+import { nodeSend } from './engine/node-http.js';
 import { itemToJson } from './item.js';
 
 // Jovo deep-clones every plugin for each request (HandleRequest merges a cloneDeep of the
-// app), which would copy a pool of instances into useless per-request copies. The engine
-// therefore lives here, keyed by an id that clones share. For the same reason the class has
+// app), which would copy the component instance into useless per-request copies. The engine
+// (one instance, one client, any number of operations in flight) therefore lives here, keyed
+// by an id that clones share. For the same reason the class has
 // no private (#) members: a clone lacks them and would throw on access.
 const engines = new Map();
 let lastEngineId = 0;
@@ -103,21 +105,18 @@ export class DynamoDb extends DbPlugin {
     await callEngine(this, 'deleteUser', userId);
   }
 
-  /** 'jspi' or 'sync': the transpilation in use (starts the engine if needed). */
-  async asyncMode() {
-    return (await engineOf(this)).mode;
-  }
-
-  /** Stops the engine (the sync mode's fetch worker); the next call starts a new one. */
+  /**
+   * Lets go of the component instance; the next call opens a new one. Operations in flight
+   * finish on the old one. Nothing else needs closing: idle keep-alive sockets never keep
+   * the process alive.
+   */
   async close() {
-    const engine = engines.get(this.engineId);
     engines.delete(this.engineId);
-    await (await engine?.catch(() => undefined))?.close();
   }
 }
 
 async function callEngine(plugin, method, ...args) {
-  return (await engineOf(plugin)).call(method, ...args);
+  return (await engineOf(plugin)).run(method, ...args);
 }
 
 function engineOf(plugin) {
@@ -134,22 +133,11 @@ async function startEngineFor(config) {
   const clientConfig = config.libraryConfig?.dynamoDbClient ?? {};
   const credentials = new CredentialsSource(clientConfig.credentials);
   const region = await resolveRegion(clientConfig.region);
-  return startEngine({
-    mode: chooseMode(config.component?.asyncMode),
-    poolSize: config.component?.poolSize ?? DEFAULT_COMPONENT.poolSize,
+  return openEngine({
+    getCoreModule: inlineCoreModule,
     config: toComponentConfig(config, { region, credentials: credentials.fixed }),
     credentials,
+    send: nodeSend,
     onSleep: config.component?.onSleep,
   });
-}
-
-function chooseMode(asyncMode = 'auto') {
-  if (asyncMode === 'auto') return supportsJspi() ? 'jspi' : 'sync';
-  if (asyncMode === 'jspi' && !supportsJspi()) {
-    throw new DynamoDbError(
-      'invalid-config',
-      `component.asyncMode 'jspi' needs WebAssembly.Suspending (Node.js 24 or newer); this runtime has none. Use 'auto' or 'sync'.`,
-    );
-  }
-  return asyncMode;
 }

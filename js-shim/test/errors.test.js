@@ -77,11 +77,6 @@ describe('bad config', () => {
       for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
     }
   });
-
-  test("forcing 'jspi' where WebAssembly.Suspending is missing fails initialize() with code invalid-config", { skip: typeof WebAssembly.Suspending === 'function' && 'this runtime has JSPI' }, async () => {
-    const config = pluginConfig(dynalite.endpoint, { component: { asyncMode: 'jspi' } });
-    await assert.rejects(plugin(config).initialize(), failsWith('invalid-config', /WebAssembly\.Suspending/));
-  });
 });
 
 describe('failures at run time', () => {

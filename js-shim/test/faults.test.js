@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { DynamoDb, DynamoDbError } from '../src/index.js';
-import { TEST_CREDENTIALS, availableModes, pluginConfig } from './support/config.js';
+import { TEST_CREDENTIALS, pluginConfig } from './support/config.js';
 import { startDynalite } from './support/dynalite.js';
 import { Fault, forwards, startFaultProxy } from './support/fault-proxy.js';
 import { itemLoadedByOurs, saveUserDataWithOurs } from './support/items.js';
@@ -63,9 +63,9 @@ class Bench {
   acknowledged = undefined;
   maybeApplied = undefined;
 
-  constructor(asyncMode) {
+  constructor() {
     const config = pluginConfig(proxy.endpoint, {
-      component: { asyncMode, requestTimeoutMs: REQUEST_TIMEOUT_MS, retryBaseDelayMs: BASE_DELAY_MS, onSleep: (ms) => this.sleeps.push(ms) },
+      component: { requestTimeoutMs: REQUEST_TIMEOUT_MS, retryBaseDelayMs: BASE_DELAY_MS, onSleep: (ms) => this.sleeps.push(ms) },
     });
     config.libraryConfig.dynamoDbClient.maxAttempts = MAX_ATTEMPTS;
     this.plugin = new DynamoDb(config);
@@ -180,77 +180,75 @@ function tableRow({ operation, faults, attempts, sleeps, outcome, problems }) {
   return `| ${operation} | ${describeFaults(faults)} | ${attempts} | ${sleeps.join(', ') || '-'} | ${result} | ${checks} |`;
 }
 
-for (const asyncMode of availableModes()) {
-  describe(`faults between the plugin and DynamoDB in ${asyncMode} mode`, () => {
-    let bench;
-    before(async () => {
-      bench = new Bench(asyncMode);
-      await bench.start();
-      assert.deepEqual(await bench.run('save', [], undefined), []);
-    });
-    after(() => bench.close());
-
-    for (const [fault, finalCode] of FAULTS) {
-      test(`${fault.label}: retried once and succeeds; ×${MAX_ATTEMPTS} ends in ${finalCode} after ${MAX_ATTEMPTS} attempts; the plugin works on; no acknowledged save lost`, async () => {
-        const problems = [
-          ...(await bench.run('save', [fault], undefined)),
-          ...(await bench.run('load', [fault], undefined)),
-          ...(await bench.run('save', Array(MAX_ATTEMPTS).fill(fault), finalCode)),
-          ...(await bench.run('load', Array(MAX_ATTEMPTS).fill(fault), finalCode)),
-          ...(await bench.run('save', [], undefined)),
-          ...(await bench.run('load', [], undefined)),
-        ];
-        assert.deepEqual(problems, []);
-      });
-    }
-
-    test('three different faults in a row are retried through, and the save succeeds on the 4th attempt', async () => {
-      const faults = [Fault.throttle('ThrottlingException'), Fault.reset, Fault.flipCrc];
-      assert.deepEqual(await bench.run('save', faults, undefined), []);
-    });
-
-    test('a client error (ValidationException) is not retried: one attempt, no sleep, code service', async () => {
-      assert.deepEqual(await bench.run('save', [Fault.validation], 'service'), []);
-      assert.deepEqual(await bench.run('save', [], undefined), []);
-    });
-
-    // With optimistic locking a save is a conditional put, not idempotent by itself. When its
-    // answer is lost after DynamoDB applied it, the retry finds its own write; the component
-    // recognises that and reports success instead of a conflict, and the version moves once.
-    test('with optimistic locking, a save whose answer was lost is retried without a false conflict', async () => {
-      const locked = new DynamoDb(pluginConfig(proxy.endpoint, {
-        table: { optimisticLocking: true },
-        component: { asyncMode, requestTimeoutMs: REQUEST_TIMEOUT_MS, retryBaseDelayMs: BASE_DELAY_MS },
-      }));
-      try {
-        await locked.initialize();
-        for (const [visit, fault] of [Fault.truncate, Fault.delay(DELAY_MS), Fault.flipCrc, Fault.garble].entries()) {
-          const request = jovoRequestStandIn({ visit });
-          await locked.loadData('locked-user', request);
-          await proxy.push([fault]);
-          await locked.saveData('locked-user', request);
-          const stored = await raw.get(locked.config.table.name, 'locked-user');
-          assert.deepEqual(stored.version, { N: String(visit + 1) }, `one save, one version step, despite ${fault.label}`);
-          assert.deepEqual(stored.user.M.data.M.visit, { N: String(visit) });
-        }
-        await proxy.takeSeen();
-        // A real conflict is still one: a request that loaded before another one saved.
-        const stale = jovoRequestStandIn({ visit: 'stale' });
-        await locked.loadData('locked-user', stale);
-        const overtaking = jovoRequestStandIn({ visit: 'overtaking' });
-        await locked.loadData('locked-user', overtaking);
-        await locked.saveData('locked-user', overtaking);
-        await assert.rejects(locked.saveData('locked-user', stale), { name: 'DynamoDbError', code: 'conditional-conflict' });
-      } finally {
-        await locked.close();
-      }
-    });
-
-    test('the fault table as run', (t) => {
-      t.diagnostic(`fault table (${asyncMode}; maxAttempts ${MAX_ATTEMPTS}, retryBaseDelayMs ${BASE_DELAY_MS}, requestTimeoutMs ${REQUEST_TIMEOUT_MS})`);
-      t.diagnostic('| call | faults injected | requests | backoff sleeps (ms) | outcome | checks |');
-      for (const row of bench.rows) t.diagnostic(tableRow(row));
-      assert.ok(bench.rows.length > FAULTS.length * 4);
-    });
+describe(`faults between the plugin and DynamoDB`, () => {
+  let bench;
+  before(async () => {
+    bench = new Bench();
+    await bench.start();
+    assert.deepEqual(await bench.run('save', [], undefined), []);
   });
-}
+  after(() => bench.close());
+
+  for (const [fault, finalCode] of FAULTS) {
+    test(`${fault.label}: retried once and succeeds; ×${MAX_ATTEMPTS} ends in ${finalCode} after ${MAX_ATTEMPTS} attempts; the plugin works on; no acknowledged save lost`, async () => {
+      const problems = [
+        ...(await bench.run('save', [fault], undefined)),
+        ...(await bench.run('load', [fault], undefined)),
+        ...(await bench.run('save', Array(MAX_ATTEMPTS).fill(fault), finalCode)),
+        ...(await bench.run('load', Array(MAX_ATTEMPTS).fill(fault), finalCode)),
+        ...(await bench.run('save', [], undefined)),
+        ...(await bench.run('load', [], undefined)),
+      ];
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  test('three different faults in a row are retried through, and the save succeeds on the 4th attempt', async () => {
+    const faults = [Fault.throttle('ThrottlingException'), Fault.reset, Fault.flipCrc];
+    assert.deepEqual(await bench.run('save', faults, undefined), []);
+  });
+
+  test('a client error (ValidationException) is not retried: one attempt, no sleep, code service', async () => {
+    assert.deepEqual(await bench.run('save', [Fault.validation], 'service'), []);
+    assert.deepEqual(await bench.run('save', [], undefined), []);
+  });
+
+  // With optimistic locking a save is a conditional put, not idempotent by itself. When its
+  // answer is lost after DynamoDB applied it, the retry finds its own write; the component
+  // recognises that and reports success instead of a conflict, and the version moves once.
+  test('with optimistic locking, a save whose answer was lost is retried without a false conflict', async () => {
+    const locked = new DynamoDb(pluginConfig(proxy.endpoint, {
+      table: { optimisticLocking: true },
+      component: { requestTimeoutMs: REQUEST_TIMEOUT_MS, retryBaseDelayMs: BASE_DELAY_MS },
+    }));
+    try {
+      await locked.initialize();
+      for (const [visit, fault] of [Fault.truncate, Fault.delay(DELAY_MS), Fault.flipCrc, Fault.garble].entries()) {
+        const request = jovoRequestStandIn({ visit });
+        await locked.loadData('locked-user', request);
+        await proxy.push([fault]);
+        await locked.saveData('locked-user', request);
+        const stored = await raw.get(locked.config.table.name, 'locked-user');
+        assert.deepEqual(stored.version, { N: String(visit + 1) }, `one save, one version step, despite ${fault.label}`);
+        assert.deepEqual(stored.user.M.data.M.visit, { N: String(visit) });
+      }
+      await proxy.takeSeen();
+      // A real conflict is still one: a request that loaded before another one saved.
+      const stale = jovoRequestStandIn({ visit: 'stale' });
+      await locked.loadData('locked-user', stale);
+      const overtaking = jovoRequestStandIn({ visit: 'overtaking' });
+      await locked.loadData('locked-user', overtaking);
+      await locked.saveData('locked-user', overtaking);
+      await assert.rejects(locked.saveData('locked-user', stale), { name: 'DynamoDbError', code: 'conditional-conflict' });
+    } finally {
+      await locked.close();
+    }
+  });
+
+  test('the fault table as run', (t) => {
+    t.diagnostic(`fault table (maxAttempts ${MAX_ATTEMPTS}, retryBaseDelayMs ${BASE_DELAY_MS}, requestTimeoutMs ${REQUEST_TIMEOUT_MS})`);
+    t.diagnostic('| call | faults injected | requests | backoff sleeps (ms) | outcome | checks |');
+    for (const row of bench.rows) t.diagnostic(tableRow(row));
+    assert.ok(bench.rows.length > FAULTS.length * 4);
+  });
+});

@@ -1,12 +1,12 @@
 // Load: 64 concurrent workers (async tasks on one plugin) run 20,000 mixed loadData and
-// saveData calls over 500 users against dynalite, in bounded time, in each async mode. Zero
+// saveData calls over 500 users against dynalite, in bounded time. Zero
 // errors are allowed, and every user's final state is checked by reading it back without
 // the plugin.
 //
-// The full run takes about 40 s per mode on this 2-core machine (about 500 operations/s in
-// either mode, this process and dynalite sharing the cores), so it is opt-in:
+// The full run takes tens of seconds on this 2-core machine (this process and dynalite
+// sharing the cores), so it is opt-in:
 //   JS_SHIM_SOAK=1 node --test test/soak.test.js
-// The normal suite runs the same story with 2,000 operations per mode (a few seconds).
+// The normal suite runs the same story with 2,000 operations (a few seconds).
 //
 // How the final state can be checked although the workers interleave: every user is *owned*
 // by exactly one worker (user i by worker i % 64), as a voice app user is served by one
@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { DynamoDb } from '../src/index.js';
-import { availableModes, pluginConfig } from './support/config.js';
+import { pluginConfig } from './support/config.js';
 import { startDynalite } from './support/dynalite.js';
 import { itemLoadedByOurs, saveUserDataWithOurs } from './support/items.js';
 import { rawItemReader } from './support/raw-items.js';
@@ -106,37 +106,35 @@ after(async () => {
   await dynalite.stop();
 });
 
-for (const asyncMode of availableModes()) {
-  describe(`soak in ${asyncMode} mode`, () => {
-    let plugin;
-    before(async () => {
-      plugin = new DynamoDb(pluginConfig(dynalite.endpoint, { component: { asyncMode } }));
-      await plugin.initialize();
-    });
-    after(() => plugin.close());
-
-    test(`${WORKERS} workers, ${OPERATIONS} loads and saves over ${USERS} users: zero errors, every user's final state verified`, async (t) => {
-      const started = performance.now();
-      const cpuBefore = process.cpuUsage();
-      const reports = await Promise.all(
-        Array.from({ length: WORKERS }, (_, index) => worker(plugin, index, Math.floor(OPERATIONS / WORKERS) + (index < OPERATIONS % WORKERS ? 1 : 0))),
-      );
-      const elapsedMs = performance.now() - started;
-      const { user: cpuUserUs, system: cpuSystemUs } = process.cpuUsage(cpuBefore);
-      const errors = reports.flatMap((report) => report.errors);
-      const violations = [...reports.flatMap((report) => report.violations), ...(await finalStateViolations(raw, plugin.config.table.name, reports))];
-      const latencies = reports.flatMap((report) => report.latenciesMs).sort((a, b) => a - b);
-      const saves = reports.reduce((sum, report) => sum + [...report.saves.values()].reduce((a, b) => a + b, 0), 0);
-
-      t.diagnostic(`${asyncMode}${asyncMode === 'jspi' ? ` (pool of ${plugin.config.component.poolSize})` : ''}: ${latencies.length} operations in ${(elapsedMs / 1000).toFixed(2)} s = ${Math.round(latencies.length / (elapsedMs / 1000))} ops/s; ` +
-        `latency p50 / p99 / max ${percentile(latencies, 0.5).toFixed(1)} / ${percentile(latencies, 0.99).toFixed(1)} / ${latencies.at(-1).toFixed(1)} ms; ` +
-        `${errors.length} errors, ${violations.length} violations, ${saves} acknowledged saves; ` +
-        `this process used ${((cpuUserUs + cpuSystemUs) / 1e6).toFixed(1)} s of CPU (dynalite runs in another)`);
-      assert.equal(latencies.length, OPERATIONS);
-      assert.deepEqual(errors.slice(0, 5), [], `${errors.length} errors`);
-      assert.deepEqual(violations.slice(0, 5), [], `${violations.length} violations`);
-      assert.ok(saves > OPERATIONS / 3, `only ${saves} saves`);
-      assert.ok(elapsedMs < TIME_LIMIT_MS, `the soak took ${elapsedMs} ms`);
-    });
+describe(`soak`, () => {
+  let plugin;
+  before(async () => {
+    plugin = new DynamoDb(pluginConfig(dynalite.endpoint));
+    await plugin.initialize();
   });
-}
+  after(() => plugin.close());
+
+  test(`${WORKERS} workers, ${OPERATIONS} loads and saves over ${USERS} users: zero errors, every user's final state verified`, async (t) => {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const reports = await Promise.all(
+      Array.from({ length: WORKERS }, (_, index) => worker(plugin, index, Math.floor(OPERATIONS / WORKERS) + (index < OPERATIONS % WORKERS ? 1 : 0))),
+    );
+    const elapsedMs = performance.now() - started;
+    const { user: cpuUserUs, system: cpuSystemUs } = process.cpuUsage(cpuBefore);
+    const errors = reports.flatMap((report) => report.errors);
+    const violations = [...reports.flatMap((report) => report.violations), ...(await finalStateViolations(raw, plugin.config.table.name, reports))];
+    const latencies = reports.flatMap((report) => report.latenciesMs).sort((a, b) => a - b);
+    const saves = reports.reduce((sum, report) => sum + [...report.saves.values()].reduce((a, b) => a + b, 0), 0);
+
+    t.diagnostic(`${latencies.length} operations in ${(elapsedMs / 1000).toFixed(2)} s = ${Math.round(latencies.length / (elapsedMs / 1000))} ops/s; ` +
+      `latency p50 / p99 / max ${percentile(latencies, 0.5).toFixed(1)} / ${percentile(latencies, 0.99).toFixed(1)} / ${latencies.at(-1).toFixed(1)} ms; ` +
+      `${errors.length} errors, ${violations.length} violations, ${saves} acknowledged saves; ` +
+      `this process used ${((cpuUserUs + cpuSystemUs) / 1e6).toFixed(1)} s of CPU (dynalite runs in another)`);
+    assert.equal(latencies.length, OPERATIONS);
+    assert.deepEqual(errors.slice(0, 5), [], `${errors.length} errors`);
+    assert.deepEqual(violations.slice(0, 5), [], `${violations.length} violations`);
+    assert.ok(saves > OPERATIONS / 3, `only ${saves} saves`);
+    assert.ok(elapsedMs < TIME_LIMIT_MS, `the soak took ${elapsedMs} ms`);
+  });
+});

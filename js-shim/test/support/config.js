@@ -21,8 +21,3 @@ export function pluginConfig(endpoint, { table = {}, component = {}, ...rest } =
     ...(rest.storedElements ? { storedElements: rest.storedElements } : {}),
   };
 }
-
-/** The async modes this runtime can run: both on Node 24+, only 'sync' before. */
-export function availableModes() {
-  return typeof WebAssembly.Suspending === 'function' ? ['jspi', 'sync'] : ['sync'];
-}

@@ -1,6 +1,5 @@
-// A local HTTP proxy in front of dynalite that injects faults, run as its own process (in
-// sync mode the test's thread is blocked while a request is in flight, so a server in that
-// thread could never answer). Each DynamoDB request takes the next fault of a script, first
+// A local HTTP proxy in front of dynalite that injects faults, run as its own process (so
+// its work does not share the test's event loop). Each DynamoDB request takes the next fault of a script, first
 // in first out; with the script empty, requests pass through unchanged. Nothing of DynamoDB
 // is imitated: every answer that is not an injected error comes from dynalite.
 //

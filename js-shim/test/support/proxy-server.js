@@ -1,8 +1,8 @@
 // A local HTTP proxy in front of dynalite, run as its own process: it can hold each request
 // back (a slow network) and records the signing headers it forwarded, to show which
 // credentials and region were used. DynamoDB's answers still come from dynalite, unchanged.
-// It must live outside the test process: in sync mode the test's thread is blocked while a
-// request is in flight, so a server in that thread could never answer.
+// It runs as its own process so that its work does not share the test's event loop (the
+// event-loop test measures that loop's gaps).
 //
 //   node proxy-server.js <dynalite endpoint> <delay ms>
 //   GET /__recorded  the recorded requests as JSON;  POST /__reset  forgets them
