@@ -286,11 +286,15 @@ pub fn regional_url(region: &str) -> String {
 }
 
 /// Accepts `http(s)://host[:port][/path]`; adds the `/` path DynamoDB is posted to.
+///
+/// The path may hold only unreserved characters, so it is its own canonical form for
+/// signing; user info, queries and fragments are refused (and never echoed: they may hold
+/// a password or a token).
 fn endpoint_url(endpoint: &str) -> Result<String, StoreError> {
     let reject = |why: &str| {
         invalid(format!(
             "client.endpoint '{}' {why}; use an absolute URL such as 'http://127.0.0.1:8000'",
-            shorten(endpoint)
+            shorten(&redacted_endpoint(endpoint))
         ))
     };
     let rest = endpoint
@@ -306,27 +310,59 @@ fn endpoint_url(endpoint: &str) -> Result<String, StoreError> {
     if endpoint.contains(['?', '#', '@']) {
         return Err(reject("has a query, fragment or user info"));
     }
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = authority
-        .rsplit_once(':')
-        .map_or(authority, |(host, port)| {
-            if port.chars().all(|c| c.is_ascii_digit()) {
-                host
-            } else {
-                authority
-            }
-        });
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
+        _ => (authority, None),
+    };
     if host.is_empty() {
         return Err(reject("has no host"));
     }
-    if endpoint.parse::<http::Uri>().is_err() {
-        return Err(reject("is not a valid URL"));
+    if !valid_host(host) {
+        return Err(reject(
+            "has a host that is neither a name, an IPv4 nor a bracketed IPv6 address",
+        ));
+    }
+    if port.is_some_and(|port| port.parse::<u16>().is_err()) {
+        return Err(reject("has a port that is not a number from 0 to 65535"));
+    }
+    let unreserved = |c: char| c.is_ascii_alphanumeric() || "-._~/".contains(c);
+    if !path.chars().all(unreserved) {
+        return Err(reject(
+            "has a path with characters other than letters, digits and -._~/",
+        ));
     }
     Ok(if rest.contains('/') {
         endpoint.to_string()
     } else {
         format!("{endpoint}/")
     })
+}
+
+fn valid_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    }
+    host.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+}
+
+/// The endpoint as it may appear in a message: without user info, query or fragment.
+fn redacted_endpoint(endpoint: &str) -> String {
+    let cut = endpoint.find(['?', '#']).unwrap_or(endpoint.len());
+    let endpoint = &endpoint[..cut];
+    let (scheme, rest) = endpoint.split_once("://").unwrap_or(("", endpoint));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let separator = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{separator}***@{}", &rest[at + 1..])
+        }
+        None => endpoint.to_string(),
+    }
 }
 
 fn validate_credentials(credentials: &AwsCredentials) -> Result<(), StoreError> {

@@ -12,7 +12,7 @@ use crate::errors::Failure;
 use crate::host::{Host, HttpRequest};
 use crate::protocol::{self, Operation};
 use crate::retry::Backoff;
-use crate::signing;
+use crate::signing::Signer;
 
 /// DynamoDB for one client, through host `H`. Cloning the settings and the backoff's random
 /// state is cheap ([`Rc`]), so every step-driven operation gets its own `Service` over its
@@ -20,6 +20,7 @@ use crate::signing;
 pub struct Service<H> {
     pub settings: Rc<Settings>,
     backoff: Rc<Backoff>,
+    signer: Rc<Signer>,
     pub host: H,
 }
 
@@ -51,6 +52,7 @@ impl<H> Service<H> {
         Service {
             settings: Rc::clone(&self.settings),
             backoff: Rc::clone(&self.backoff),
+            signer: Rc::clone(&self.signer),
             host,
         }
     }
@@ -64,6 +66,7 @@ impl<H: Host> Service<H> {
             host.now_ms(),
         );
         Service {
+            signer: Rc::new(Signer::new(&settings.url, &settings.signing_region)),
             settings: Rc::new(settings),
             backoff: Rc::new(backoff),
             host,
@@ -130,15 +133,10 @@ impl<H: Host> Service<H> {
             ),
             ("x-amz-target".to_string(), operation.target()),
         ];
-        let signature = signing::signature_headers(
-            &self.settings.url,
-            &headers,
-            body,
-            &credentials,
-            &self.settings.signing_region,
-            self.host.now_ms(),
-        )
-        .map_err(|why| Failure::Local(StoreError::InvalidConfig(why)))?;
+        let signature = self
+            .signer
+            .signature_headers(&headers, body, &credentials, self.host.now_ms())
+            .map_err(|why| Failure::Local(StoreError::InvalidConfig(why)))?;
         headers.extend(signature);
         Ok(HttpRequest {
             method: "POST".into(),
