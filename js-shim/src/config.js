@@ -242,10 +242,16 @@ export function invalidConfig(message) {
 // app (`config.plugin.DynamoDb`), and deep-clones all of it for every request (lodash
 // cloneDeep in HandleRequest); whatever logs the app, a plugin or a config would print the
 // secret access key. Fixed credentials are therefore replaced by a ConfiguredCredentials:
-// its own properties are the same (so lodash copies them, and clones keep the class, since
-// cloneDeep keeps prototypes and merge keeps class instances by reference), but
-// util.inspect / console.log and JSON.stringify show '[redacted]' for the secret and the
-// session token. What reads the properties on purpose (the engine) still gets them.
+//   - the secret and the session token live in a closure, reached through an own enumerable
+//     function property. lodash cloneDeep copies functions by reference and keeps
+//     prototypes, and merge keeps class instances by reference, so every clone still has them;
+//   - `secretAccessKey` and `sessionToken` are getters on the prototype, so code that reads
+//     them (the engine, checkConfig) works unchanged, while util.inspect, console.log and
+//     console.dir (which skips custom inspection) show only own properties: the access key
+//     id and `[Function: secrets]`;
+//   - toJSON and util.inspect.custom print '[redacted]' in their place.
+// A structuredClone or an object spread drops the getters: the copy then has no secret and
+// fails checkConfig with invalid-config, rather than printing or sending it.
 
 const REDACTED = '[redacted]';
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -253,9 +259,19 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 export class ConfiguredCredentials {
   constructor({ accessKeyId, secretAccessKey, sessionToken, expiration }) {
     this.accessKeyId = accessKeyId;
-    this.secretAccessKey = secretAccessKey;
-    if (sessionToken !== undefined && sessionToken !== null) this.sessionToken = sessionToken;
+    const hidden = { secretAccessKey, sessionToken: sessionToken ?? undefined };
+    this.secrets = function secrets() {
+      return hidden;
+    };
     if (expiration !== undefined) this.expiration = expiration;
+  }
+
+  get secretAccessKey() {
+    return this.secrets().secretAccessKey;
+  }
+
+  get sessionToken() {
+    return this.secrets().sessionToken;
   }
 
   toJSON() {
