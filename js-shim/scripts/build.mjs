@@ -107,16 +107,16 @@ async function bundle() {
   for (const name of readdirSync(generatedDir).filter((file) => file.endsWith('.wasm'))) {
     copyFileSync(join(generatedDir, name), join(distDir, name));
   }
-  // The same declarations serve import (.d.ts) and require (.d.cts): they only export.
-  const declarations = [
-    ['src/index.d.ts', 'index', [["'./errors.js'", 'errors']]],
-    ['src/edge/index.d.ts', 'edge', [["'../errors.js'", 'errors']]],
-    ['src/errors.d.ts', 'errors', []],
-  ];
-  for (const [source, target, imports] of declarations) {
+  // The same declarations serve import (.d.ts) and require (.d.cts): they only export. Their
+  // relative imports ('./errors.js', '../json.js') point at the copies beside them.
+  const declarations = [['src/edge/index.d.ts', 'edge']];
+  for (const file of readdirSync(join(packageDir, 'src')).filter((name) => name.endsWith('.d.ts'))) {
+    declarations.push([`src/${file}`, file.slice(0, -'.d.ts'.length)]);
+  }
+  for (const [source, target] of declarations) {
     const text = readFileSync(join(packageDir, source), 'utf8');
     for (const [extension, moduleExtension] of [['d.ts', 'js'], ['d.cts', 'cjs']]) {
-      const rewritten = imports.reduce((out, [from, to]) => out.replaceAll(from, `'./${to}.${moduleExtension}'`), text);
+      const rewritten = text.replace(/(['"])\.\.?\/(\w+)\.js\1/g, `'./$2.${moduleExtension}'`);
       writeFileSync(join(distDir, `${target}.${extension}`), rewritten);
     }
   }

@@ -2,7 +2,8 @@
 # The edge and browser suite of the js-shim: the edge entry (src/edge) in Node.js, the workerd
 # example in workerd, and the browser example in headless Chromium, each against a dynalite
 # it starts on 127.0.0.1. Installs what is missing (Debian's chromium via apt, npm packages),
-# builds, runs test/edge/*.test.js on Node 24 and the no-JSPI check on Node 20.
+# builds, runs test/edge/*.test.js on Node 24 and the edge entry's API tests on Node 20 and 22
+# (the engine needs no JSPI, so every Node.js runs the edge entry).
 # Idempotent; exits non-zero on any failure.
 set -euo pipefail
 package_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +21,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 # npm packages, each reinstalled only when its lock file changed since the last install:
-# the package's own (jco, dynalite, Node 24), then workerd and playwright-core, which live in
+# the package's own (jco, esbuild, dynalite, Node 22 and 24), then workerd and playwright-core, which live in
 # test/edge/ so that the package and its main suite do not carry them. `npm install` is the
 # fallback for a registry that lacks foreign-platform optional packages (see test.sh).
 install_locked() {
@@ -40,11 +41,13 @@ if [ ! -f "$repo_dir/build/jovo_dynamodb.wasm" ]; then
 fi
 node scripts/build.mjs "$repo_dir/build/jovo_dynamodb.wasm"
 
+node22="$package_dir/node_modules/node-22/bin/node"
 node24="$package_dir/node_modules/node-24/bin/node"
 status=0
 echo "== edge tests on Node $("$node24" --version): edge entry, workerd, Chromium ==" >&2
 "$node24" --test --test-concurrency=1 --test-reporter=spec test/edge/*.test.js || status=1
-# Node 20 has no JSPI: the edge entry must refuse with a clear error there.
-echo "== edge entry on Node $(node --version), without JSPI ==" >&2
-node --test --test-reporter=spec test/edge/edge-api.test.js || status=1
+for runtime in node "$node22"; do
+  echo "== edge entry on Node $("$runtime" --version) ==" >&2
+  "$runtime" --test --test-reporter=spec test/edge/edge-api.test.js || status=1
+done
 exit "$status"

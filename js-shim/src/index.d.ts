@@ -73,12 +73,11 @@ export interface DynamoDbMarshallOptions {
 /** How the WebAssembly component runs. */
 export interface DynamoDbComponentConfig {
   /**
-   * 'jspi': WebAssembly JSPI (Node.js 24+, current browsers), the event loop stays free.
-   * 'sync': requests block the calling thread while a worker thread fetches (Node.js 20/22).
-   * 'auto' picks 'jspi' where WebAssembly.Suspending exists. Default: 'auto'.
+   * @deprecated Accepted and ignored: one engine now serves every Node.js version (the
+   * component is driven step by step with async I/O; no JSPI, no worker thread).
    */
   asyncMode?: 'auto' | 'jspi' | 'sync';
-  /** JSPI mode: most component instances serving concurrent requests. Default: 8. */
+  /** @deprecated Accepted and ignored: one component instance serves any number of concurrent requests. */
   poolSize?: number;
   /** Time limit of one HTTP exchange in ms. Default: 5000. */
   requestTimeoutMs?: number;
@@ -138,8 +137,6 @@ export declare class DynamoDb extends DbPlugin<DynamoDbConfig> {
   saveData(userId: string, jovo: Jovo): Promise<void>;
   /** Deletes the stored item of a user. */
   deleteData(userId: string): Promise<void>;
-  /** The transpilation in use. */
-  asyncMode(): Promise<'jspi' | 'sync'>;
-  /** Releases the component instances and the sync mode's worker thread. */
+  /** Lets go of the component instance (operations in flight finish); the next call opens a new one. */
   close(): Promise<void>;
 }

@@ -1,10 +1,10 @@
-// The browser example: opens the store (fetching the core modules from this site's dist/),
-// loads the visitor's item, counts the visit, saves it and loads it back, then shows it.
+// The browser example: opens the store (the package's edge bundle, which carries the core
+// modules inlined, so nothing else is fetched), loads the visitor's item, counts the visit, saves it and loads it back, then shows it.
 // The page's query names the DynamoDB endpoint, table and user:
 //   index.html?endpoint=http://127.0.0.1:8000&table=browser-visits&user=visitor-1
 // dynalite checks no signature, so fixed placeholder keys do here; a real app passes an async
 // provider of temporary keys (e.g. from a Cognito identity pool) as `credentials`.
-import { openStore } from '../../src/edge/index.js';
+import { openStore } from '../../dist/edge.mjs';
 
 const scriptStartedMs = performance.now();
 const query = new URLSearchParams(location.search);
@@ -33,7 +33,7 @@ async function countVisit() {
 }
 
 // Since the page's navigation started (HTML, scripts and wasm fetched) and since this script
-// started (the modules are in; the wasm fetch, instantiation and DynamoDB calls are not).
+// started (the modules are in; compiling the wasm, instantiation and DynamoDB calls are not).
 function timings() {
   const now = performance.now();
   return { sincePageStartMs: Math.round(now), sinceScriptStartMs: Math.round(now - scriptStartedMs) };

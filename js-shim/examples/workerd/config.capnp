@@ -1,7 +1,7 @@
 # workerd config of the visits example: `workerd serve config.capnp` (from this folder).
-# The worker's modules carry the package's files under their package paths, and the three
-# core modules as `wasm` modules (workerd refuses to compile WebAssembly from bytes).
-# JSPI (WebAssembly.Suspending) is on in workerd without any compatibility flag.
+# The worker's modules carry the package's edge bundle (dist/edge.mjs) under its package
+# name, and the three core modules as `wasm` modules: workerd refuses to compile WebAssembly
+# from bytes, so the bundle's own inlined copy cannot be used there.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -16,14 +16,7 @@ const config :Workerd.Config = (
 const visitsWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "jovo-dynamodb-wasm/src/edge/index.js", esModule = embed "../../src/edge/index.js"),
-    (name = "jovo-dynamodb-wasm/src/edge/config.js", esModule = embed "../../src/edge/config.js"),
-    (name = "jovo-dynamodb-wasm/src/edge/core-modules.js", esModule = embed "../../src/edge/core-modules.js"),
-    (name = "jovo-dynamodb-wasm/src/edge/credentials.js", esModule = embed "../../src/edge/credentials.js"),
-    (name = "jovo-dynamodb-wasm/src/edge/host.js", esModule = embed "../../src/edge/host.js"),
-    (name = "jovo-dynamodb-wasm/src/engine/http.js", esModule = embed "../../src/engine/http.js"),
-    (name = "jovo-dynamodb-wasm/src/errors.js", esModule = embed "../../src/errors.js"),
-    (name = "jovo-dynamodb-wasm/dist/jspi.js", esModule = embed "../../dist/jspi.js"),
+    (name = "jovo-dynamodb-wasm/edge", esModule = embed "../../dist/edge.mjs"),
     (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core.wasm", wasm = embed "../../dist/jovo_dynamodb.core.wasm"),
     (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core2.wasm", wasm = embed "../../dist/jovo_dynamodb.core2.wasm"),
     (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core3.wasm", wasm = embed "../../dist/jovo_dynamodb.core3.wasm"),

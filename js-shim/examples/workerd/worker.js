@@ -4,7 +4,7 @@
 //
 // workerd compiles no WebAssembly from bytes at run time, so the core modules are imported
 // as modules (`wasm = embed ...` in config.capnp) and handed to openStore as Modules.
-import { CORE_MODULE_NAMES, openStore } from 'jovo-dynamodb-wasm/src/edge/index.js';
+import { CORE_MODULE_NAMES, openStore } from 'jovo-dynamodb-wasm/edge';
 import core from 'jovo-dynamodb-wasm/dist/jovo_dynamodb.core.wasm';
 import core2 from 'jovo-dynamodb-wasm/dist/jovo_dynamodb.core2.wasm';
 import core3 from 'jovo-dynamodb-wasm/dist/jovo_dynamodb.core3.wasm';

@@ -49,7 +49,8 @@ export interface StoreOptions {
   };
   /**
    * The core modules (CORE_MODULE_NAMES): the URL of the folder holding them, an object from
-   * name to source, or a function of the name. Default: the package's dist/ folder.
+   * name to source, or a function of the name. Default: the copies inlined in the package,
+   * compiled from bytes; workerd forbids that, so pass it precompiled WebAssembly.Modules.
    */
   wasm?: string | URL | Record<string, CoreModuleSource> | ((name: string) => CoreModuleSource | Promise<CoreModuleSource>);
 }
@@ -64,6 +65,5 @@ export interface EdgeStore {
 }
 
 export const CORE_MODULE_NAMES: readonly string[];
-export function supportsJspi(): boolean;
-/** Fails with `invalid-config` where the runtime lacks WebAssembly.Suspending (JSPI). */
+/** Instantiates the component and opens a client; fails with `invalid-config` for bad options. No I/O. */
 export function openStore(options: StoreOptions): Promise<EdgeStore>;

@@ -55,7 +55,7 @@ class Engine {
     await this.#options.credentials.refresh();
     const clientOpening = this.#client;
     const client = await clientOpening;
-    while (sliceSpent()) await new Promise(nextTurn);
+    while (sliceSpent()) await nextSlice();
     const operation = startOperation(client, REQUESTS[method](...args));
     try {
       let outcome; // none for the first step and after a sleep
@@ -77,7 +77,7 @@ class Engine {
           await new Promise((resolve) => setTimeout(resolve, step.val));
           outcome = undefined;
         }
-        while (sliceSpent()) await new Promise(nextTurn);
+        while (sliceSpent()) await nextSlice();
       }
     } finally {
       dispose(operation);
@@ -115,11 +115,13 @@ class Engine {
 const SLICE_MS = 4;
 const nextTurn = typeof setImmediate === 'function' ? (resolve) => setImmediate(resolve) : (resolve) => setTimeout(resolve, 0);
 let sliceStartedMs;
+let slicesStarted = 0;
 
 function sliceSpent() {
   const now = performance.now();
   if (sliceStartedMs === undefined) {
     sliceStartedMs = now;
+    slicesStarted += 1;
     // Queued before the waiters of this slice, so the next turn starts a fresh slice first.
     nextTurn(() => {
       sliceStartedMs = undefined;
@@ -127,6 +129,15 @@ function sliceSpent() {
     return false;
   }
   return now - sliceStartedMs >= SLICE_MS;
+}
+
+// Waits for the next turn. The timer above may never fire: workerd cancels a request's timers
+// when the request ends. So the first waiter to resume in a turn where no slice has started
+// since it began waiting ends the stale slice itself.
+async function nextSlice() {
+  const slicesBefore = slicesStarted;
+  await new Promise(nextTurn);
+  if (slicesStarted === slicesBefore) sliceStartedMs = undefined;
 }
 
 function startOperation(client, request) {

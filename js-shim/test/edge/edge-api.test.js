@@ -1,10 +1,10 @@
-// The edge entry (src/edge) in Node.js itself, a fetch runtime with JSPI from Node 24 on,
-// against a real dynalite: every way to hand over the core modules, the error codes, the
-// refusal where JSPI is missing (for real on Node 20), and gzip-encoded answers.
+// The edge entry (src/edge) in Node.js itself (a fetch runtime; no JSPI needed, so on Node 20,
+// 22 and 24 alike) against a real dynalite: its own inlined core modules and every way to
+// hand over others, the error codes, concurrent calls on one store, and gzip-encoded answers.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { CORE_MODULE_NAMES, openStore, supportsJspi } from '../../src/edge/index.js';
+import { CORE_MODULE_NAMES, openStore } from '../../src/edge/index.js';
 import { startDynalite } from '../support/dynalite.js';
 import { startGzipProxy } from './support/gzip-proxy.js';
 import { rawItem } from './support/raw-dynamodb.js';
@@ -12,7 +12,6 @@ import { startStaticServer } from './support/static-server.js';
 
 const DIST = new URL('../../dist/', import.meta.url);
 const CREDENTIALS = { accessKeyId: 'AKIDTESTEXAMPLE', secretAccessKey: 'test-secret-never-printed' };
-const needsJspi = supportsJspi() ? {} : { skip: 'this Node.js has no JSPI (the edge entry needs Node.js 24+)' };
 
 let dynalite;
 let wasmBytes;
@@ -35,10 +34,11 @@ function storeOptions({ table = {}, client = {}, ...rest } = {}) {
   };
 }
 
-test('without JSPI, openStore refuses with invalid-config naming WebAssembly.Suspending', async () => {
-  await withoutJspi(() =>
-    assert.rejects(openStore(storeOptions()), { code: 'invalid-config', message: /lacks WebAssembly\.Suspending \(JSPI\)/ }),
-  );
+test('without `wasm`, the store runs on the core modules inlined in the package', async () => {
+  const { wasm, ...options } = storeOptions();
+  const store = await openStore(options);
+  await store.saveUser('dana', { user: { data: { inlined: true } } });
+  assert.deepEqual(await store.loadUser('dana'), { userId: 'dana', user: { data: { inlined: true } } });
 });
 
 test('dist/ holds exactly the core modules the edge entry asks for', async () => {
@@ -46,7 +46,7 @@ test('dist/ holds exactly the core modules the edge entry asks for', async () =>
   assert.deepEqual(wasmFiles, [...CORE_MODULE_NAMES].sort());
 });
 
-test('a saved user loads back, and dynalite holds the plugin\'s attribute values', needsJspi, async () => {
+test('a saved user loads back, and dynalite holds the plugin\'s attribute values', async () => {
   const store = await openStore(storeOptions());
   assert.equal(await store.loadUser('erin'), null);
   await store.saveUser('erin', { user: { data: { visits: 1, tags: ['a'], ok: true, none: null } } });
@@ -62,7 +62,7 @@ test('a saved user loads back, and dynalite holds the plugin\'s attribute values
   assert.equal(await store.loadUser('erin'), null);
 });
 
-test('the core modules load as Modules, from Responses, and from a folder URL over HTTP', needsJspi, async () => {
+test('the core modules load as Modules, from Responses, and from a folder URL over HTTP', async () => {
   const modules = Object.fromEntries(
     await Promise.all(Object.entries(wasmBytes).map(async ([name, bytes]) => [name, await WebAssembly.compile(bytes)])),
   );
@@ -79,7 +79,7 @@ test('the core modules load as Modules, from Responses, and from a folder URL ov
   }
 });
 
-test('twenty users saved at once on one store all land', needsJspi, async () => {
+test('twenty users saved at once on one store all land, in parallel on one instance', async () => {
   const store = await openStore(storeOptions());
   const users = Array.from({ length: 20 }, (_, index) => `many-${index}`);
   await Promise.all(users.map((userId, index) => store.saveUser(userId, { user: { data: { index } } })));
@@ -87,7 +87,7 @@ test('twenty users saved at once on one store all land', needsJspi, async () => 
   assert.deepEqual(loaded.map((item) => item.user.data.index), users.map((_, index) => index));
 });
 
-test('errors carry the WIT case name as their code', needsJspi, async () => {
+test('errors carry the WIT case name as their code', async () => {
   await assert.rejects(openStore(storeOptions({ table: { primaryKey: 'id' } })), {
     code: 'invalid-config',
     message: /unknown option table\.primaryKey/,
@@ -106,7 +106,7 @@ test('errors carry the WIT case name as their code', needsJspi, async () => {
   await assert.rejects(unreachable.loadUser('gina'), { code: 'transport-failed' });
 });
 
-test('credentials from an async provider sign the requests', needsJspi, async () => {
+test('credentials from an async provider sign the requests', async () => {
   let calls = 0;
   const provider = async () => {
     calls += 1;
@@ -118,7 +118,7 @@ test('credentials from an async provider sign the requests', needsJspi, async ()
   assert.equal(calls, 1, 'keys valid for an hour are fetched once');
 });
 
-test('gzip-encoded answers (as browsers and workerd get them) pass despite x-amz-crc32', needsJspi, async () => {
+test('gzip-encoded answers (as browsers and workerd get them) pass despite x-amz-crc32', async () => {
   const proxy = await startGzipProxy(dynalite.endpoint);
   try {
     const store = await openStore(storeOptions({ client: { endpoint: proxy.endpoint, maxAttempts: 1 } }));
@@ -131,15 +131,4 @@ test('gzip-encoded answers (as browsers and workerd get them) pass despite x-amz
 
 function nested(depth) {
   return depth === 0 ? {} : { next: nested(depth - 1) };
-}
-
-// Node.js 24 has JSPI; hiding it shows the refusal there too. On Node.js 20 it is really absent.
-async function withoutJspi(run) {
-  const saved = Object.getOwnPropertyDescriptor(WebAssembly, 'Suspending');
-  if (saved) delete WebAssembly.Suspending;
-  try {
-    await run();
-  } finally {
-    if (saved) Object.defineProperty(WebAssembly, 'Suspending', saved);
-  }
 }

@@ -1,13 +1,21 @@
-// The edge bundle's size: every file the workerd example ships (its config's `embed`s, which
-// are the edge entry's whole module graph) but the worker itself, raw and gzipped. Fails when
-// it outgrows its budget, so growth is a decision rather than an accident.
+// The edge bundle's size, raw and gzipped. Fails when it outgrows its budget, so growth is a
+// decision rather than an accident. Two budgets:
+// - dist/edge.mjs alone, which is all that browsers, Deno, Bun and Node.js load (the core
+//   modules are inlined as base64): 250 KB gzipped, as the edge entry's budget was before.
+// - what the workerd example ships (its config's `embed`s but the worker itself): workerd
+//   refuses to compile WebAssembly from bytes, so it also ships the core modules as wasm
+//   modules, and the inlined copy rides along unused. Measured 300 KB gzipped (edge.mjs
+//   192 KB, of which the base64 150 KB; wasm modules 113 KB); the budget of 350 KB leaves
+//   ~15% for growth and is ~12% of Cloudflare's 3 MB limit for a Worker on the free plan.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
 const EXAMPLE_CONFIG = new URL('../../examples/workerd/config.capnp', import.meta.url);
-const GZIP_BUDGET_BYTES = 250 * 1024;
+const EDGE_ENTRY_GZIP_BUDGET_BYTES = 250 * 1024;
+const WORKERD_GZIP_BUDGET_BYTES = 350 * 1024;
+const EDGE_ENTRY = new URL('../../dist/edge.mjs', import.meta.url);
 
 async function bundleFiles() {
   const config = await readFile(EXAMPLE_CONFIG, 'utf8');
@@ -15,7 +23,14 @@ async function bundleFiles() {
   return embedded.filter((path) => path.startsWith('../../')).map((path) => new URL(path, EXAMPLE_CONFIG));
 }
 
-test('the edge entry with its core modules stays under 250 KB gzipped', async () => {
+test('dist/edge.mjs, core modules inlined, stays under 250 KB gzipped', async () => {
+  const bytes = await readFile(EDGE_ENTRY);
+  const gzip = gzipSync(bytes, { level: 9 }).length;
+  console.log(`dist/edge.mjs: ${(bytes.length / 1024).toFixed(1)} KB (${(gzip / 1024).toFixed(1)} KB gzip)`);
+  assert.ok(gzip < EDGE_ENTRY_GZIP_BUDGET_BYTES);
+});
+
+test('the workerd example\'s package files stay under 350 KB gzipped', async () => {
   const files = await bundleFiles();
   const sizes = { js: { raw: 0, gzip: 0 }, wasm: { raw: 0, gzip: 0 } };
   for (const file of files) {
@@ -30,6 +45,6 @@ test('the edge entry with its core modules stays under 250 KB gzipped', async ()
       `core wasm ${kb(sizes.wasm.raw)} (${kb(sizes.wasm.gzip)} gzip), ` +
       `total ${kb(sizes.js.raw + sizes.wasm.raw)} (${kb(sizes.js.gzip + sizes.wasm.gzip)} gzip)`,
   );
-  assert.ok(files.some((file) => file.pathname.endsWith('/dist/jspi.js')), 'the bundle includes the JSPI transpilation');
-  assert.ok(sizes.js.gzip + sizes.wasm.gzip < GZIP_BUDGET_BYTES);
+  assert.ok(files.some((file) => file.pathname.endsWith('/dist/edge.mjs')), 'the bundle includes the edge entry');
+  assert.ok(sizes.js.gzip + sizes.wasm.gzip < WORKERD_GZIP_BUDGET_BYTES);
 });

@@ -11,6 +11,7 @@ const PACKAGE_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 const MEDIA_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm',
   '.png': 'image/png',
 };
