@@ -50,7 +50,8 @@ export const RULES = Object.freeze({
   flag: { test: (value) => typeof value === 'boolean', text: 'true or false' },
   function: { test: (value) => typeof value === 'function', text: 'a function' },
   capacity: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'a whole number of at least 1'),
-  days: wholeNumber(1, 36500, 'a whole number of days from 1 to 36500'),
+  // A WIT u32; the component refuses more than 36500 days when the client opens (initialize()).
+  days: wholeNumber(1, 2 ** 32 - 1, 'a whole number of days of at least 1 (at most 36500)'),
   attempts: wholeNumber(1, 20, 'a whole number from 1 to 20'),
   timeoutMs: wholeNumber(1, MAX_TIMER_MS, `a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`),
   // 0 is allowed: retry at once (as tests and latency-bound callers want); no timer overflows.

@@ -128,7 +128,8 @@ class ItemWriter {
       case 'string':
         return JSON.stringify(value);
       case 'number':
-        if (!Number.isFinite(value)) throw this.error(`is the special numeric value ${value}, which DynamoDB cannot store`);
+        // The original's wording (util-dynamodb's), with where it is.
+        if (!Number.isFinite(value)) throw invalidInput(`Special numeric value ${value} at ${this.where()} is not allowed.`);
         return String(value);
       case 'boolean':
         return value ? 'true' : 'false';
@@ -138,7 +139,7 @@ class ItemWriter {
         if (value === null) return 'null';
         return this.writeObject(value, depth);
       case 'undefined':
-        throw this.error('is undefined; pass options.removeUndefinedValues=true to drop undefined values from maps and lists');
+        throw this.error('is undefined. Pass options.removeUndefinedValues=true to remove undefined values from map/array/set.');
       default:
         throw this.error(`is a ${typeof value}, which DynamoDB cannot store`);
     }
@@ -159,8 +160,9 @@ class ItemWriter {
     if (kind === 'Set') throw this.error('is a Set; a JSON item has no set type, store an array');
     if (isBinary(value)) throw this.error('is binary data; a JSON item has no binary type, encode it as a string (e.g. base64)');
     if (this.convertClassInstanceToMap) return this.writeProperties(value, depth);
-    throw this.error(
-      `is an instance of ${kind ?? 'a class'}; pass options.convertClassInstanceToMap=true to store typeof object as a map`,
+    throw invalidInput(
+      `Unsupported type passed at ${this.where()}: an instance of ${kind ?? 'a class'}. ` +
+        'Pass options.convertClassInstanceToMap=true to marshall typeof object as map attribute.',
     );
   }
 
@@ -234,9 +236,14 @@ class ItemWriter {
 
   /** `problem` of the value at the current path (or its first `depth` steps). */
   error(problem, depth = this.path.length) {
+    return invalidInput(`${this.where(depth)} ${problem}`);
+  }
+
+  /** The current path (or its first `depth` steps), e.g. `item.user.data.list[3]`. */
+  where(depth = this.path.length) {
     let where = 'item';
     for (const step of this.path.slice(0, depth)) where += typeof step === 'number' ? `[${step}]` : `.${step}`;
-    return invalidInput(`${where} ${problem}`);
+    return where;
   }
 }
 
