@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The Python host's tests, from a fresh machine: a venv in host-tests/python/.venv with the
 # pinned dependencies, the node tools for dynalite, the component, this package installed
-# from source (with the component as package data), then pytest. Idempotent, and quick when
-# nothing changed: each step is skipped when its inputs are unchanged.
+# from source (with the component as package data), ruff and mypy on the package, then pytest.
+# Idempotent, and quick when nothing changed: each step is skipped when its inputs are
+# unchanged.
 #   host-tests/python/run-tests.sh [PYTEST ARGS...]
+#
+# Network rule: this machine may talk to loopback only. No test may reach the real instance
+# metadata (169.254.169.254) or container (169.254.170.x) addresses, so the whole suite runs
+# with instance metadata off and no container credentials; tests that need them point the
+# override variables at fakes of their own on 127.0.0.1 (tests/conftest.py enforces the same).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -56,9 +62,17 @@ ensure_package() {
   fi
 }
 
+lint() {
+  "$venv/bin/ruff" check --quiet "$here/src" "$here/tests" "$here/setup.py" "$here/measure_overhead.py"
+  "$venv/bin/mypy" --config-file "$here/pyproject.toml" "$here/src/jovo_dynamodb"
+}
+
 ensure_node_tools
 ensure_component
 ensure_venv
 ensure_package
 cd "$here"
+lint
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_EC2_METADATA_SERVICE_ENDPOINT AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI
 exec "$python" -m pytest "$@"

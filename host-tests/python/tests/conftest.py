@@ -16,6 +16,14 @@ import pytest
 
 from jovo_dynamodb import DynamoDbStore, Runtime
 
+# Network rule: loopback only. The real instance metadata and container credential addresses
+# (169.254.x) must never be contacted, whoever runs pytest: instance metadata is off and no
+# container credentials are configured unless a test points them at a fake on 127.0.0.1.
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+for _variable in ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                  "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+    os.environ.pop(_variable, None)
+
 REPOSITORY = Path(__file__).resolve().parents[3]
 DYNALITE_SERVER = REPOSITORY / "scripts" / "node" / "dynalite-server.cjs"
 TEST_ACCESS_KEY = "AKIDTESTKEY"

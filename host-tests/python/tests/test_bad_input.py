@@ -11,8 +11,8 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import closed_endpoint
 
+from conftest import closed_endpoint
 from jovo_dynamodb import (
     DynamoDbStore,
     InvalidConfig,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from conftest import unique_table
-
 from jovo_dynamodb import DynamoDbStore, Runtime
 
 

@@ -7,8 +7,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import closed_endpoint, unique_table
 
+from conftest import closed_endpoint, unique_table
 from jovo_dynamodb import AwsCredentials, CredentialsUnavailable, DynamoDbStore, InvalidConfig, StoreError
 from jovo_dynamodb.transport import credentials_or_reason
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import stored_item, unique_table
 
+from conftest import stored_item, unique_table
 from jovo_dynamodb import ConditionalConflict
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import stored_item, unique_table
 
+from conftest import stored_item, unique_table
 from jovo_dynamodb import ItemTooLarge
 
 

@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-from conftest import stored_item, unique_table
 
+from conftest import stored_item, unique_table
 from jovo_dynamodb import DynamoDbStore, InvalidConfig, TableMissing, TableStatus, TimedOut
 
 

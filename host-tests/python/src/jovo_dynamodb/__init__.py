@@ -5,7 +5,14 @@ DynamoDB plugin, through the same WebAssembly component the Jovo (Node) and Rust
     store = DynamoDbStore("users", region="eu-west-1")
     store.save_user("user-1", {"user": {"data": {"visits": 1}}})
     store.load_user("user-1")   # {"userId": "user-1", "user": {"data": {"visits": 1}}}
+
+    from jovo_dynamodb import AsyncDynamoDbStore
+    async with AsyncDynamoDbStore("users", region="eu-west-1") as store:
+        await store.save_user("user-1", {"user": {"data": {"visits": 1}}})
+        await store.load_user("user-1")
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .credentials import AwsCredentials
 from .errors import (
@@ -27,8 +34,22 @@ from .errors import (
 from .runtime import Runtime
 from .store import BillingMode, DynamoDbStore, TableStatus, TimeToLiveStatus
 
+if TYPE_CHECKING:
+    from .aio import AsyncDynamoDbStore
+
+
+def __getattr__(name: str) -> Any:
+    # aiohttp is imported only by programs that use the async store.
+    if name == "AsyncDynamoDbStore":
+        from .aio import AsyncDynamoDbStore
+
+        return AsyncDynamoDbStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "AccessDenied",
+    "AsyncDynamoDbStore",
     "AwsCredentials",
     "BillingMode",
     "ConditionalConflict",

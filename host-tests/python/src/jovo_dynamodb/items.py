@@ -5,6 +5,11 @@ Numbers keep every digit both ways. Loading: integers become `int`, other number
 a 30-digit id stays whole. Saving accepts `int`, `float` (written as its shortest repr, as
 `json.dumps` does) and `Decimal` (written with all its digits); NaN and infinities have no
 DynamoDB form and are refused.
+
+Before encoding, the item's shape is checked the way the component would check it, because
+`json.dumps` would hide two mistakes: it turns keys that are not strings into strings
+(`{1: "a", None: "b"}` would be stored as "1" and "null"), and it fails on deep nesting with
+`RecursionError`. Both are `InvalidInput` here, before anything is sent.
 """
 
 from __future__ import annotations
@@ -15,6 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import InvalidInput
+
+# DynamoDB nests documents at most 32 levels deep (the component's `MAX_DEPTH`): a value
+# whose path from the item has more than 32 steps is refused, with that path.
+MAX_DEPTH = 32
 
 
 def decode(text: str) -> dict[str, Any]:
@@ -27,6 +36,7 @@ def encode(item: Mapping[str, Any]) -> str:
     """JSON text of `item`, a mapping of JSON-like values; raises `InvalidInput` otherwise."""
     if not isinstance(item, Mapping):
         raise InvalidInput(f"the item must be a dict like {{'user': {{'data': {{}}}}}}, got {type(item).__name__}")
+    check_shape(item)
     try:
         # The C encoder covers every item without Decimals; it meets a Decimal only through
         # `default`, which cannot emit a raw number, so such items take the slower exact path.
@@ -74,3 +84,43 @@ def _encode_exact(value: Any, parts: list[str]) -> None:
             parts.append(json.dumps(value, allow_nan=False))
         except (TypeError, ValueError) as error:
             raise InvalidInput(f"the item is not JSON-like: {error}") from None
+
+
+def check_shape(item: Mapping[str, Any]) -> None:
+    """Raises `InvalidInput` for a key that is not a `str` or nesting deeper than DynamoDB's
+    32 levels (a cycle included), naming the path as the component does
+    (`user.data.scores[3]`). Iterative: no depth makes it recurse."""
+    # (container, path steps to it); only containers are visited, scalars are json's job.
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(item, ())]
+    while pending:
+        container, path = pending.pop()
+        if isinstance(container, Mapping):
+            children: Any = container.items()
+            for key in container:
+                if not isinstance(key, str):
+                    where = f"item attribute '{_path_text(path)}'" if path else "the item"
+                    shown = repr(key)
+                    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+                    raise InvalidInput(
+                        f"{where}: keys must be strings, got {shown} ({type(key).__name__}); "
+                        "DynamoDB map keys are strings, and converting would store another key"
+                    )
+        else:
+            children = enumerate(container)
+        for step, value in children:
+            if isinstance(value, (Mapping, list, tuple)):
+                if len(path) + 1 > MAX_DEPTH:
+                    break
+                pending.append((value, (*path, step)))
+            elif len(path) + 1 > MAX_DEPTH:
+                break
+        else:
+            continue
+        raise InvalidInput(
+            f"item attribute '{_path_text((*path, step))}': nesting is deeper than DynamoDB's {MAX_DEPTH} levels"
+        )
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    text = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+    return text.lstrip(".")

@@ -14,7 +14,7 @@ from wasmtime import Engine, Store, WasmtimeError
 from wasmtime.component import Func, Linker, RecordType, ResourceAny
 from wasmtime.component import Instance as ComponentInstance
 
-from . import _byte_lists, cache, errors
+from . import _byte_lists, _type_memo, cache, errors
 from ._wit import Record, Variant, default_missing_options
 from .transport import INTERFACE as HOST_INTERFACE
 from .transport import Transport
@@ -40,6 +40,7 @@ class Runtime:
         this package), compiling it or taking it from the compile cache (`cache_dir`, default
         `cache.default_dir()`; `use_cache=False` always compiles)."""
         _byte_lists.install()  # HTTP bodies cross as list<u8>: copy them in bulk
+        _type_memo.install()  # look each function's types up once, not per call and value
         wasm = _read_component(component)
         directory = (Path(cache_dir) if cache_dir is not None else cache.default_dir()) if use_cache else None
         self._engine = Engine()
@@ -96,6 +97,11 @@ class Instance:
         self.load_user = self._method(export("[method]client.load-user"))
         self.save_user = self._method(export("[method]client.save-user"))
         self.delete_user = self._method(export("[method]client.delete-user"))
+        # The step-driven export (AsyncDynamoDbStore): looked up when first used, so that a
+        # component without it still serves the blocking store.
+        self._export = export
+        self._start: Func | None = None
+        self._advance: Func | None = None
         self._client: ResourceAny | None = None
 
     def open(self, config: Record) -> None:
@@ -103,11 +109,33 @@ class Instance:
         [(_, config_type)] = self._open.type(self._store).params
         assert isinstance(config_type, RecordType)
         default_missing_options(config, config_type)
-        self._client = _ok(call(self._open, self._store, config))
+        self._client = ok(call(self._open, self._store, config))
+
+    def start(self, request: Any) -> ResourceAny:
+        """`client.start(request)`: a new `operation`, owned by the caller (see `drop`)."""
+        if self._start is None:
+            self._start = self._export("[method]client.start")
+            self._advance = self._export("[method]operation.advance")
+        operation: ResourceAny = call(self._start, self._store, self._client, request)
+        return operation
+
+    def advance(self, operation: ResourceAny, outcome: Any) -> Any:
+        """`operation.advance(outcome)`: the next step, as wasmtime-py lifts the untagged
+        `step` variant: a `Record` (send), an `int` (sleep) or a `Variant("ok" | "err")`
+        (done)."""
+        assert self._advance is not None, "start() comes first"
+        return call(self._advance, self._store, operation, outcome)
+
+    def drop(self, operation: ResourceAny) -> None:
+        """Frees an operation in the instance (done or abandoned)."""
+        try:
+            operation.drop(self._store)
+        except WasmtimeError as error:
+            raise errors.RuntimeFailure(f"the DynamoDB component failed: {error}") from None
 
     def _method(self, func: Func) -> Callable[..., Any]:
         def invoke(*args: Any) -> Any:
-            return _ok(call(func, self._store, self._client, *args))
+            return ok(call(func, self._store, self._client, *args))
 
         return invoke
 
@@ -124,7 +152,7 @@ def call(func: Func, store: Store, *args: Any) -> Any:
                                     "is it built from a newer WIT?") from None
 
 
-def _ok(result: Any) -> Any:
+def ok(result: Any) -> Any:
     """The ok value of a `result<T, store-error>`, or its error raised.
 
     wasmtime-py returns the bare ok or err value, unless both are variants (as for

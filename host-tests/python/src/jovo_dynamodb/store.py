@@ -1,4 +1,5 @@
-"""`DynamoDbStore`: the Python face of the component's `store` interface."""
+"""`DynamoDbStore`: the Python face of the component's `store` interface, blocking; and the
+options it shares with `AsyncDynamoDbStore` (`StoreOptions`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from . import credentials as aws
-from . import items
+from . import items, transport
 from ._wit import Record, record
 from .credentials import AwsCredentials
 from .errors import InvalidConfig, InvalidInput, RuntimeFailure
@@ -47,18 +48,16 @@ class TimeToLiveStatus:
     reason: str | None = None
 
 
-CredentialsArgument = Union[AwsCredentials, tuple[str, str], tuple[str, str, Optional[str]], None]
+# Fixed credentials, or a provider: a callable returning them (for `AsyncDynamoDbStore` it
+# may be async), asked before each request unless what it returned carries an expiration.
+CredentialsArgument = Union[
+    AwsCredentials, tuple[str, str], tuple[str, str, Optional[str]], Callable[[], Any], None
+]
 
 
-class DynamoDbStore:
-    """Users of a voice or chat app in one DynamoDB table, one item each, in the format of the
-    Jovo DynamoDB plugin (`@jovotech/db-dynamodb`), through the same WebAssembly component the
-    other hosts embed.
-
-    Thread-safe: share one store between threads. Each call borrows a component instance from
-    an internal pool (a wasmtime store is single-threaded); threads calling at the same time
-    get instances of their own, created on demand and kept for reuse, and their HTTP requests
-    run in parallel over one shared connection pool.
+class StoreOptions:
+    """What `DynamoDbStore` and `AsyncDynamoDbStore` share: their options, checked and turned
+    into the component's `config`.
 
     Options mirror the WIT `config` (the plugin's `table` and `libraryConfig`) in snake_case;
     None means the component's default, stated per option.
@@ -93,13 +92,16 @@ class DynamoDbStore:
         """Validates the options and opens a first client; does no I/O.
 
         table: table name, 3 to 255 of ``A-Z a-z 0-9 _ - .``. Required.
-        region: AWS region; default `AWS_REGION`, else `AWS_DEFAULT_REGION`. Required unless
+        region: AWS region; default `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the
+            profile's `region` in the AWS config file. Required unless
             `endpoint` is set (then "us-east-1" signs).
         endpoint: e.g. "http://127.0.0.1:8000", instead of the region's DynamoDB.
-        credentials: `AwsCredentials` or (access key id, secret[, session token]). Default:
-            `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, else the shared
-            credentials file (`AWS_SHARED_CREDENTIALS_FILE`, profile `AWS_PROFILE`), looked
-            up before each request.
+        credentials: `AwsCredentials` or (access key id, secret[, session token]), or a
+            provider: a callable returning those (async too for `AsyncDynamoDbStore`), e.g.
+            ``lambda: session.get_credentials().get_frozen_credentials()`` of a boto3
+            `Session`. Default: the AWS chain of `jovo_dynamodb.credentials` (environment,
+            profiles with credential_process, ECS container, EC2 instance metadata), walked
+            before each request.
         create_table_on_init: create the table when missing (default True).
         primary_key_column: partition key attribute holding the user id (default "userId").
         read_capacity_units, write_capacity_units: for PROVISIONED tables (default 2 each).
@@ -142,7 +144,7 @@ class DynamoDbStore:
             client=record(
                 region=_optional_text("region", self._region),
                 endpoint=_optional_text("endpoint", endpoint),
-                credentials=_credentials(credentials),
+                credentials=_fixed_credentials(credentials),
                 request_timeout_ms=_integer("request_timeout_ms", request_timeout_ms, U32_MAX),
                 max_attempts=_integer("max_attempts", max_attempts, U32_MAX),
                 retry_base_delay_ms=_integer("retry_base_delay_ms", retry_base_delay_ms, U32_MAX),
@@ -155,15 +157,56 @@ class DynamoDbStore:
                 convert_empty_values=_flag("convert_empty_values", convert_empty_values),
             ),
         )
+        self._fixed_credentials = credentials is not None and not callable(credentials)
+        self._provider = aws.ProviderSource(credentials) if callable(credentials) else None
         self._runtime = runtime or Runtime.default()
-        self._idle: list[Instance] = []
-        self._idle_lock = threading.Lock()
-        # Opening the first client now reports a bad config here, not at the first call.
-        self._idle.append(self._open_instance())
+        self._start()
+
+    def _start(self) -> None:
+        """Opens what the store needs; a bad config raises here, not at the first call."""
+        raise NotImplementedError
+
+    def _open_instance(self) -> Instance:
+        instance = self._runtime.instantiate()
+        instance.open(self._config)
+        return instance
 
     def __repr__(self) -> str:
         where = self._endpoint or self._region
-        return f"DynamoDbStore(table={self._table!r}, at={where!r})"
+        return f"{type(self).__name__}(table={self._table!r}, at={where!r})"
+
+
+class DynamoDbStore(StoreOptions):
+    """Users of a voice or chat app in one DynamoDB table, one item each, in the format of the
+    Jovo DynamoDB plugin (`@jovotech/db-dynamodb`), through the same WebAssembly component the
+    other hosts embed. Blocking; `AsyncDynamoDbStore` is the asyncio twin.
+
+    Thread-safe: share one store between threads. Each call borrows a component instance from
+    an internal pool (a wasmtime store is single-threaded); threads calling at the same time
+    get instances of their own, created on demand and kept for reuse, and their HTTP requests
+    run in parallel over one shared connection pool.
+
+    Options: see `StoreOptions.__init__`.
+    """
+
+    def _start(self) -> None:
+        self._idle: list[Instance] = []
+        self._idle_lock = threading.Lock()
+        source = self._provider or transport.DEFAULT_CHAIN
+        self._credentials_answer = lambda: transport.credentials_or_reason(source)
+        self._idle.append(self._open_instance())
+
+    def close(self) -> None:
+        """Lets go of the store's component instances. (HTTP connections belong to the
+        runtime and are shared by its stores.) The store opens new ones if used again."""
+        with self._idle_lock:
+            self._idle.clear()
+
+    def __enter__(self) -> DynamoDbStore:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.close()
 
     def ensure_table(self) -> TableStatus:
         """Makes sure the table exists and is ACTIVE, creating it when allowed (and waiting
@@ -198,11 +241,6 @@ class DynamoDbStore:
         with self._instance() as instance:
             instance.delete_user(_user_id(user_id))
 
-    def _open_instance(self) -> Instance:
-        instance = self._runtime.instantiate()
-        instance.open(self._config)
-        return instance
-
     @contextmanager
     def _instance(self) -> Iterator[Instance]:
         """Lends an instance to the calling thread; returns it to the pool afterwards unless
@@ -213,7 +251,8 @@ class DynamoDbStore:
             instance = self._open_instance()
         healthy = True
         try:
-            yield instance
+            with transport.answering_credentials_with(self._credentials_answer):
+                yield instance
         except RuntimeFailure:
             healthy = False
             raise
@@ -263,8 +302,8 @@ def _billing_mode(value: BillingMode | str | None) -> str | None:
     return mode.value.lower().replace("_", "-")
 
 
-def _credentials(value: CredentialsArgument) -> Record | None:
-    if value is None:
+def _fixed_credentials(value: CredentialsArgument) -> Record | None:
+    if value is None or callable(value):
         return None
     if isinstance(value, tuple) and len(value) in (2, 3):
         value = AwsCredentials(*value)
@@ -272,7 +311,10 @@ def _credentials(value: CredentialsArgument) -> Record | None:
         isinstance(part, str) for part in (value.access_key_id, value.secret_access_key)
     ):
         # The value itself is never shown: it may hold a secret.
-        raise InvalidConfig("credentials must be AwsCredentials or (access_key_id, secret_access_key[, session_token])")
+        raise InvalidConfig(
+            "credentials must be AwsCredentials, (access_key_id, secret_access_key[, session_token]) or a "
+            "provider (a callable returning those)"
+        )
     return record(
         access_key_id=value.access_key_id,
         secret_access_key=value.secret_access_key,

@@ -2,11 +2,19 @@
 
 HTTP goes through one `urllib3.PoolManager` per runtime: connections to DynamoDB stay open
 between calls and are shared by all threads.
+
+Credentials: the component asks the import before every request when its config has none.
+Which store is asking is told by a context variable that the store sets around each call
+into the component (`answering_credentials_with`): a thread (blocking store) or an asyncio
+task (async store) sees only its own.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Callable
 
 import urllib3
@@ -38,7 +46,7 @@ class Transport:
             "send": lambda _store, request, timeout_ms: self.send(request, timeout_ms),
             "now-ms": lambda _store: now_ms(),
             "sleep-ms": lambda _store, ms: sleep_ms(ms),
-            "credentials": lambda _store: credentials_or_reason(),
+            "credentials": lambda _store: _CREDENTIALS_ANSWER.get(credentials_or_reason)(),
         }
 
     def send(self, request: Any, timeout_ms: int) -> Record | Variant:
@@ -85,12 +93,38 @@ def sleep_ms(ms: int) -> None:
     time.sleep(ms / 1000)
 
 
-def credentials_or_reason() -> Record | str:
-    """`aws-credentials`, or the text of the `credentials-unavailable` error."""
+# Answers the `credentials` import: `aws-credentials`, or the text of the
+# `credentials-unavailable` error.
+CredentialsAnswer = Callable[[], "Record | str"]
+_CREDENTIALS_ANSWER: ContextVar[CredentialsAnswer] = ContextVar("jovo_dynamodb_credentials")
+
+# The default chain (environment, profiles, containers, instance metadata), shared by every
+# store of the process that has no `credentials=` argument.
+DEFAULT_CHAIN = credentials.DefaultChain()
+
+
+@contextmanager
+def answering_credentials_with(answer: CredentialsAnswer) -> Iterator[None]:
+    """Within the block (on this thread or asyncio task), the `credentials` import answers
+    with `answer()`."""
+    token = _CREDENTIALS_ANSWER.set(answer)
     try:
-        found = credentials.from_environment_or_file()
+        yield
+    finally:
+        _CREDENTIALS_ANSWER.reset(token)
+
+
+def credentials_or_reason(source: Any = None) -> Record | str:
+    """`source.resolve()` (default: the default chain) as the import's answer."""
+    try:
+        found = (source or DEFAULT_CHAIN).resolve()
     except credentials.NoCredentials as reason:
         return str(reason)
+    return credentials_record(found)
+
+
+def credentials_record(found: credentials.AwsCredentials) -> Record:
+    """`aws-credentials` of `found`."""
     return record(
         access_key_id=found.access_key_id,
         secret_access_key=found.secret_access_key,
