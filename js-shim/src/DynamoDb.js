@@ -9,13 +9,15 @@ import {
   DEFAULT_TABLE,
   TABLE_NAME_PLACEHOLDER,
   checkConfig,
+  hideSecrets,
   toComponentConfig,
 } from './config.js';
 import { CredentialsSource, resolveRegion } from './credentials.js';
 import { openEngine } from './engine/engine.js';
 import { inlineCoreModule } from './engine/inline-wasm.js';
 import { nodeSend } from './engine/node-http.js';
-import { itemToJson } from './item.js';
+import { checkUserId, itemToJson } from './item.js';
+import { parseItemJson } from './json.js';
 
 // Jovo deep-clones every plugin for each request (HandleRequest merges a cloneDeep of the
 // app), which would copy the component instance into useless per-request copies. The engine
@@ -35,6 +37,7 @@ export class DynamoDb extends DbPlugin {
   constructor(config) {
     super(config);
     checkConfig(this.config);
+    hideSecrets(this);
     this.engineId = `dynamodb-${++lastEngineId}`;
   }
 
@@ -58,6 +61,7 @@ export class DynamoDb extends DbPlugin {
    */
   async initialize() {
     checkConfig(this.config);
+    hideSecrets(this); // Jovo has merged the app's plugin config into this.config by now
     await callEngine(this, 'ensureTable');
     this.timeToLive = await this.ensureTimeToLive();
     if (this.timeToLive.status === 'unavailable') {
@@ -76,9 +80,11 @@ export class DynamoDb extends DbPlugin {
   }
 
   async loadData(userId, jovo) {
+    checkUserId(userId);
     const itemJson = await callEngine(this, 'loadUser', userId);
     if (itemJson === undefined || itemJson === null) return;
-    const item = JSON.parse(itemJson);
+    // Numbers beyond a double's precision load as BigInt or NumberValue, not rounded.
+    const item = parseItemJson(itemJson);
     const { optimisticLocking, versionAttribute } = this.config.table;
     if (optimisticLocking && item[versionAttribute] !== undefined) loadedVersions.set(jovo, item[versionAttribute]);
     jovo.$user.isNew = false;
@@ -91,6 +97,7 @@ export class DynamoDb extends DbPlugin {
    * of code 'conditional-conflict' and stores nothing.
    */
   async saveData(userId, jovo) {
+    checkUserId(userId);
     const { primaryKeyColumn, optimisticLocking, versionAttribute } = this.config.table;
     const item = { [primaryKeyColumn]: userId };
     await this.applyPersistableData(jovo, item);
@@ -102,6 +109,7 @@ export class DynamoDb extends DbPlugin {
 
   /** Deletes the stored item of `userId` (not part of the original plugin; for GDPR requests). */
   async deleteData(userId) {
+    checkUserId(userId);
     await callEngine(this, 'deleteUser', userId);
   }
 

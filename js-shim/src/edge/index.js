@@ -17,8 +17,10 @@ import { inlineCoreModule } from '../engine/inline-wasm.js';
 import { checkOptions, toComponentConfig } from './config.js';
 import { CORE_MODULE_NAMES, coreModuleLoader } from './core-modules.js';
 import { credentialsFrom } from './credentials.js';
+import { checkUserId, itemToJson } from '../item.js';
+import { NumberValue, parseItemJson } from '../json.js';
 
-export { CORE_MODULE_NAMES, DynamoDbError };
+export { CORE_MODULE_NAMES, DynamoDbError, NumberValue };
 
 /**
  * Opens a store: instantiates the component and opens a client (which validates the config;
@@ -33,7 +35,7 @@ export async function openStore(options) {
     credentials,
     send: fetchSend,
   });
-  return new EdgeStore(engine);
+  return new EdgeStore(engine, options.marshall);
 }
 
 /**
@@ -42,9 +44,11 @@ export async function openStore(options) {
  */
 export class EdgeStore {
   #engine;
+  #marshall;
 
-  constructor(engine) {
+  constructor(engine, marshall = {}) {
     this.#engine = engine;
+    this.#marshall = marshall;
   }
 
   /** Creates the table when missing and waits until it is ACTIVE: 'already-existed' | 'created' | 'created-concurrently'. */
@@ -52,19 +56,29 @@ export class EdgeStore {
     return this.#run('ensureTable');
   }
 
-  /** The stored item of `userId` as an object, or null when there is none. */
+  /**
+   * The stored item of `userId` as an object, or null when there is none. Integers beyond
+   * ±(2^53 - 1) are BigInts, other numbers a double cannot hold exactly NumberValues.
+   */
   async loadUser(userId) {
+    checkUserId(userId);
     const itemJson = await this.#run('loadUser', userId);
-    return itemJson === undefined ? null : JSON.parse(itemJson);
+    return itemJson === undefined ? null : parseItemJson(itemJson);
   }
 
-  /** Replaces the stored item of `userId` with `item`, a JSON-serialisable object. */
-  saveUser(userId, item) {
-    return this.#run('saveUser', userId, JSON.stringify(item));
+  /**
+   * Replaces the stored item of `userId` with `item`, marshalled as the plugin marshals
+   * (BigInt and NumberValue keep their digits; NaN, Set, binary, cycles and nesting deeper
+   * than 32 levels are `invalid-input`).
+   */
+  async saveUser(userId, item) {
+    checkUserId(userId);
+    return this.#run('saveUser', userId, itemToJson(item, this.#marshall));
   }
 
   /** Deletes the stored item of `userId`; deleting a missing item succeeds. */
-  deleteUser(userId) {
+  async deleteUser(userId) {
+    checkUserId(userId);
     return this.#run('deleteUser', userId);
   }
 
