@@ -13,8 +13,9 @@ from typing import Any, Callable
 
 import boto3
 import pytest
+from fault_proxy import FaultProxy
 
-from jovo_dynamodb import DynamoDbStore, Runtime
+from jovo_dynamodb import AsyncDynamoDbStore, DynamoDbStore, Runtime
 
 # Network rule: loopback only. The real instance metadata and container credential addresses
 # (169.254.x) must never be contacted, whoever runs pytest: instance metadata is off and no
@@ -107,6 +108,27 @@ def open_store(dynalite: Dynalite, runtime: Runtime) -> Callable[..., DynamoDbSt
         return DynamoDbStore(table, runtime=runtime, **options)
 
     return open_
+
+
+@pytest.fixture
+def open_async_store(dynalite: Dynalite, runtime: Runtime) -> Callable[..., AsyncDynamoDbStore]:
+    """`open_async_store(table, **options)`: as `open_store`, for the asyncio store. Use it
+    inside `async with` (or close it) so that its connections close with the loop."""
+
+    def open_(table: str, **options: Any) -> AsyncDynamoDbStore:
+        options.setdefault("endpoint", dynalite.endpoint)
+        options.setdefault("credentials", (TEST_ACCESS_KEY, TEST_SECRET))
+        return AsyncDynamoDbStore(table, runtime=runtime, **options)
+
+    return open_
+
+
+@pytest.fixture
+def fault_proxy(dynalite: Dynalite) -> Iterator[FaultProxy]:
+    """A fault-injecting proxy in front of the session's dynalite."""
+    proxy = FaultProxy(dynalite.endpoint)
+    yield proxy
+    proxy.stop()
 
 
 @pytest.fixture

@@ -92,6 +92,7 @@ class AsyncDynamoDbStore(StoreOptions):
     async def _run(self, request: Variant) -> Variant:
         """Starts `request` and performs its steps; the `operation-result`, or the
         `StoreError` raised."""
+        self._http.bind_to_running_loop()  # before touching the instance: one loop's thread only
         instance = self._live_instance()
         operation = instance.start(request)
         try:
@@ -174,7 +175,9 @@ class _AioHttpSender:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _session_here(self) -> aiohttp.ClientSession:
+    def bind_to_running_loop(self) -> aiohttp.ClientSession:
+        """The session of the running loop; `RuntimeFailure` when the store belongs to
+        another loop (its connections, and the component instance, are that loop's)."""
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
@@ -193,7 +196,7 @@ class _AioHttpSender:
         return self._session
 
     async def send(self, request: Any, timeout_ms: int) -> Record | Variant:
-        session = self._session_here()
+        session = self.bind_to_running_loop()
         headers = [*request.headers, ("accept-encoding", "identity")]
         try:
             async with session.request(
