@@ -2,7 +2,9 @@
 //!
 //! The component holds all the DynamoDB logic; this crate gives it what it imports
 //! (`jovo:dynamodb/host`: HTTP, clock, sleep, credentials) and wraps its `store` export in
-//! plain Rust:
+//! plain Rust. The component is embedded in the crate ([`COMPONENT`]).
+//!
+//! Blocking, a store per thread:
 //!
 //! ```no_run
 //! use jovo_dynamodb_host::{Config, Runtime};
@@ -12,9 +14,14 @@
 //! let item = store.load_user("user-1")?;                 // Some(json) or None
 //! # Ok::<(), jovo_dynamodb_host::Error>(())
 //! ```
+//!
+//! Async (tokio), one store for all tasks: [`AsyncDynamoDbStore`]. Credentials and region
+//! when the config has none: [`credentials`].
 
+mod async_http;
+mod async_store;
 mod cache;
-mod credentials;
+pub mod credentials;
 mod error;
 mod runtime;
 mod transport;
@@ -25,13 +32,15 @@ mod bindings {
     wasmtime::component::bindgen!({ path: "../../wit", world: "persistence" });
 }
 
+pub use async_store::AsyncDynamoDbStore;
 pub use bindings::exports::jovo::dynamodb::store::{
     BillingMode, ClientConfig, Config, MarshallOptions, ServiceError, StoreError, TableConfig,
     TableStatus, TimeToLiveStatus,
 };
 pub use bindings::jovo::dynamodb::host::AwsCredentials;
+pub use credentials::{Credentials, DefaultCredentialsChain, Environment, ProvideCredentials};
 pub use error::Error;
-pub use runtime::{DynamoDbStore, Runtime};
+pub use runtime::{DynamoDbStore, Runtime, COMPONENT};
 
 impl Config {
     /// The plugin's defaults for `table` (every option unset): only the name is needed.

@@ -1,82 +1,163 @@
 //! The engine and the pre-linked component ([`Runtime`], one per process), and one open
 //! client with its own wasmtime store ([`DynamoDbStore`], one per thread).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 use wasmtime::component::{HasSelf, Linker, ResourceAny};
 use wasmtime::{Engine, Store};
 
+use crate::async_http::AsyncHttp;
+use crate::async_store::AsyncDynamoDbStore;
 use crate::bindings::{Persistence, PersistencePre};
-use crate::transport::{self, HostState};
-use crate::{cache, credentials, Config, Error, TableStatus, TimeToLiveStatus};
+use crate::credentials::{CredentialsCache, DefaultCredentialsChain, Environment};
+use crate::transport::{self, HostState, Mode};
+use crate::{cache, Config, Error, ProvideCredentials, TableStatus, TimeToLiveStatus};
 
-/// The compiled component, ready to instantiate. Cheap to share (`Clone`, `Send`, `Sync`).
+/// The component this crate was built with (`component/jovo_dynamodb.wasm`, a copy of the
+/// repository's `build/jovo_dynamodb.wasm` that `scripts/build-component.sh` keeps current).
+pub const COMPONENT: &[u8] = include_bytes!("../component/jovo_dynamodb.wasm");
+
+/// The compiled component, ready to instantiate, with the connection pools and the
+/// credentials of its stores. Cheap to share (`Clone`, `Send`, `Sync`).
 #[derive(Clone)]
 pub struct Runtime {
     engine: Engine,
     pre: PersistencePre<HostState>,
     agent: ureq::Agent,
+    async_http: Arc<OnceLock<AsyncHttp>>,
+    environment: Environment,
+    provider: Option<Arc<dyn ProvideCredentials>>,
+    credentials: Arc<CredentialsCache>,
 }
 
 impl Runtime {
-    /// The component named by `JOVO_DYNAMODB_COMPONENT`, else the one `make component`
-    /// builds in this repository, compiled with the default cache directory.
+    /// The embedded component, compiled with the default cache directory (see
+    /// [`Runtime::from_component`]). Reads nothing but that cache.
     pub fn load_default() -> Result<Runtime, Error> {
-        Runtime::load(&default_component_path(), cache::default_dir().as_deref())
+        Runtime::from_component(COMPONENT, cache::default_dir().as_deref())
     }
 
-    /// The component at `path`; compiled output is cached in `cache_dir` when given.
+    /// Another component file (e.g. one you built yourself); compiled output is cached in
+    /// `cache_dir` when given.
     pub fn load(path: &Path, cache_dir: Option<&Path>) -> Result<Runtime, Error> {
         let wasm = std::fs::read(path).map_err(|e| {
             Error::Runtime(wasmtime::Error::msg(format!(
-                "cannot read the component {} ({e}); build it with `make component`",
+                "cannot read the component {} ({e})",
                 path.display()
             )))
         })?;
+        Runtime::from_component(&wasm, cache_dir)
+    }
+
+    /// The component `wasm`; Cranelift's output is kept in `cache_dir` (keyed by the
+    /// component's bytes and the engine's version and settings) so the next process
+    /// deserializes it instead of compiling.
+    pub fn from_component(wasm: &[u8], cache_dir: Option<&Path>) -> Result<Runtime, Error> {
         let engine = Engine::default();
-        let component = cache::load_or_compile(&engine, &wasm, cache_dir)?;
+        let component = cache::load_or_compile(&engine, wasm, cache_dir)?;
         let mut linker = Linker::<HostState>::new(&engine);
         Persistence::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         let pre = PersistencePre::new(linker.instantiate_pre(&component)?)?;
+        let environment = Environment::process();
         Ok(Runtime {
             engine,
             pre,
             agent: transport::agent(),
+            async_http: Arc::default(),
+            credentials: credentials_cache(&environment, None),
+            environment,
+            provider: None,
         })
     }
 
-    /// Opens a client of one table. Fills in the region from `AWS_REGION` /
-    /// `AWS_DEFAULT_REGION` when the config has neither region nor endpoint; credentials
-    /// come from the config or, per request, from the `AWS_*` environment variables.
-    pub fn open(&self, mut config: Config) -> Result<DynamoDbStore, Error> {
-        if config.client.region.is_none() && config.client.endpoint.is_none() {
-            config.client.region = credentials::region_from_environment();
+    /// The environment variables that region and the default credentials chain read
+    /// (default: the process's). Stores opened later use it.
+    pub fn with_environment(mut self, environment: Environment) -> Runtime {
+        self.credentials = credentials_cache(&environment, self.provider.clone());
+        self.environment = environment;
+        self
+    }
+
+    /// Credentials from `provider` instead of the default chain, for every store opened
+    /// later whose config carries no `client.credentials`. They are cached and refreshed
+    /// five minutes before they expire. See [`ProvideCredentials`] for wrapping the AWS
+    /// SDK's own chain (`aws-config`).
+    pub fn with_credentials_provider(
+        mut self,
+        provider: impl ProvideCredentials + 'static,
+    ) -> Runtime {
+        let provider: Arc<dyn ProvideCredentials> = Arc::new(provider);
+        self.credentials = credentials_cache(&self.environment, Some(Arc::clone(&provider)));
+        self.provider = Some(provider);
+        self
+    }
+
+    /// The region of `config`, else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's.
+    fn complete(&self, mut config: Config) -> Config {
+        if config.client.region.is_none() {
+            config.client.region = DefaultCredentialsChain::new(self.environment.clone()).region();
         }
-        let mut store = Store::new(&self.engine, HostState::new(self.agent.clone()));
+        config
+    }
+
+    fn instantiate(
+        &self,
+        config: &Config,
+        mode: Mode,
+    ) -> Result<(Store<HostState>, Persistence, ResourceAny), Error> {
+        let state = HostState::new(self.agent.clone(), Arc::clone(&self.credentials), mode);
+        let mut store = Store::new(&self.engine, state);
         let bindings = self.pre.instantiate(&mut store)?;
         let client = bindings
             .jovo_dynamodb_store()
             .client()
-            .call_open(&mut store, &config)??;
+            .call_open(&mut store, config)??;
+        Ok((store, bindings, client))
+    }
+
+    /// Opens a blocking client of one table. The region comes from the config, else from
+    /// the environment or the profile; credentials from the config, else from the
+    /// runtime's provider or the default chain, per request.
+    pub fn open(&self, config: Config) -> Result<DynamoDbStore, Error> {
+        let (store, bindings, client) = self.instantiate(&self.complete(config), Mode::Blocking)?;
         Ok(DynamoDbStore {
             store,
             bindings,
             client,
         })
     }
+
+    /// Opens an async client of one table (for tokio), with the same config rules as
+    /// [`open`](Self::open). One store serves any number of concurrent operations.
+    pub fn open_async(&self, config: Config) -> Result<AsyncDynamoDbStore, Error> {
+        let config = self.complete(config);
+        let uses_provider = config.client.credentials.is_none();
+        let (store, bindings, client) = self.instantiate(&config, Mode::Steps)?;
+        let http = self.async_http.get_or_init(AsyncHttp::new).clone();
+        Ok(AsyncDynamoDbStore::new(
+            store,
+            bindings,
+            client,
+            http,
+            uses_provider.then(|| Arc::clone(&self.credentials)),
+        ))
+    }
 }
 
-fn default_component_path() -> PathBuf {
-    std::env::var_os("JOVO_DYNAMODB_COMPONENT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/jovo_dynamodb.wasm")
-        })
+fn credentials_cache(
+    environment: &Environment,
+    provider: Option<Arc<dyn ProvideCredentials>>,
+) -> Arc<CredentialsCache> {
+    let provider =
+        provider.unwrap_or_else(|| Arc::new(DefaultCredentialsChain::new(environment.clone())));
+    Arc::new(CredentialsCache::new(provider))
 }
 
-/// One client of one table, in its own component instance. Not `Sync`: use one per
-/// thread (they share the [`Runtime`] and its connection pool).
+/// One client of one table, in its own component instance, blocking the calling thread.
+/// Not `Sync`: use one per thread (they share the [`Runtime`], its connection pool and its
+/// credentials). For async code use [`AsyncDynamoDbStore`].
 pub struct DynamoDbStore {
     store: Store<HostState>,
     bindings: Persistence,
@@ -100,14 +181,7 @@ impl DynamoDbStore {
     pub fn load_user(&mut self, user_id: &str) -> Result<Option<Value>, Error> {
         let api = self.bindings.jovo_dynamodb_store().client();
         let text = api.call_load_user(&mut self.store, self.client, user_id)??;
-        text.map(|text| {
-            serde_json::from_str(&text).map_err(|e| {
-                Error::Runtime(wasmtime::Error::msg(format!(
-                    "component returned invalid JSON: {e}"
-                )))
-            })
-        })
-        .transpose()
+        parse_item(text)
     }
 
     /// Replaces the stored item of `user_id` with `item` (a JSON object).
@@ -121,21 +195,21 @@ impl DynamoDbStore {
         Ok(api.call_save_user(&mut self.store, self.client, user_id, item)??)
     }
 
-    /// The `sleep-ms` calls (milliseconds) the component made through this store since it
-    /// was opened or since the last [`take_sleeps`](Self::take_sleeps): retry backoff and
-    /// waits for a new table. Lets tests see that retries back off. At most 4096 are kept.
-    pub fn sleeps_observed(&self) -> &[u32] {
-        self.store.data().sleeps()
-    }
-
-    /// Like [`sleeps_observed`](Self::sleeps_observed), and forgets them.
-    pub fn take_sleeps(&mut self) -> Vec<u32> {
-        self.store.data_mut().take_sleeps()
-    }
-
     /// Deletes the stored item of `user_id`; a missing item is not an error.
     pub fn delete_user(&mut self, user_id: &str) -> Result<(), Error> {
         let api = self.bindings.jovo_dynamodb_store().client();
         Ok(api.call_delete_user(&mut self.store, self.client, user_id)??)
     }
+}
+
+/// The item text the component returned, as JSON.
+pub(crate) fn parse_item(text: Option<String>) -> Result<Option<Value>, Error> {
+    text.map(|text| {
+        serde_json::from_str(&text).map_err(|e| {
+            Error::Runtime(wasmtime::Error::msg(format!(
+                "component returned invalid JSON: {e}"
+            )))
+        })
+    })
+    .transpose()
 }

@@ -1,38 +1,42 @@
 //! The component's `host` import: HTTP over a keep-alive connection pool (ureq), the
-//! system clock, thread sleep, and credentials.
+//! system clock, thread sleep, and credentials from the runtime's cache.
 
 use std::io::Read;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::bindings::jovo::dynamodb::host::{self, HttpRequest, HttpResponse, TransportError};
-use crate::{credentials, AwsCredentials};
+use crate::credentials::CredentialsCache;
+use crate::AwsCredentials;
 
 /// DynamoDB answers are at most a 400 KB item plus JSON overhead; anything far larger is
-/// not DynamoDB.
-const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+/// not DynamoDB. Larger bodies end as `transport-error.failed`, in every host.
+pub const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How a store drives its instance.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The blocking methods: `send` and `sleep-ms` do the I/O on the caller's thread.
+    Blocking,
+    /// The step-driven export: the async store does the I/O; the component must not call
+    /// `send` or `sleep-ms`, and `credentials` answers from the cache without I/O.
+    Steps,
+}
 
 /// What the component's imports act on; one per wasmtime store.
 pub struct HostState {
     agent: ureq::Agent,
-    /// Every `sleep-ms` the component asked for, in order (retry backoff, table waits), so
-    /// tests can observe backoff. Cleared by `DynamoDbStore::take_sleeps`.
-    sleeps: Vec<u32>,
+    credentials: Arc<CredentialsCache>,
+    mode: Mode,
 }
 
 impl HostState {
-    pub fn new(agent: ureq::Agent) -> HostState {
+    pub fn new(agent: ureq::Agent, credentials: Arc<CredentialsCache>, mode: Mode) -> HostState {
         HostState {
             agent,
-            sleeps: Vec::new(),
+            credentials,
+            mode,
         }
-    }
-
-    pub fn sleeps(&self) -> &[u32] {
-        &self.sleeps
-    }
-
-    pub fn take_sleeps(&mut self) -> Vec<u32> {
-        std::mem::take(&mut self.sleeps)
     }
 }
 
@@ -46,18 +50,43 @@ pub fn agent() -> ureq::Agent {
         .into()
 }
 
+/// Headers to send: the component's, plus `accept-encoding: identity` (the component
+/// checks `x-amz-crc32` over the body as sent, and decompresses nothing).
+pub fn headers_to_send(request: &HttpRequest) -> impl Iterator<Item = (&str, &str)> {
+    let has_encoding = request
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("accept-encoding"));
+    request
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain((!has_encoding).then_some(("accept-encoding", "identity")))
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 impl host::Host for HostState {
     fn send(
         &mut self,
         request: HttpRequest,
         timeout_ms: u32,
     ) -> Result<HttpResponse, TransportError> {
+        if self.mode == Mode::Steps {
+            return Err(TransportError::Failed(
+                "host.send called on the step-driven path".into(),
+            ));
+        }
         let timeout = Duration::from_millis(u64::from(timeout_ms));
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
             .uri(request.url.as_str());
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+        for (name, value) in headers_to_send(&request) {
+            builder = builder.header(name, value);
         }
         let http_request = builder
             .body(request.body)
@@ -83,7 +112,7 @@ impl host::Host for HostState {
         response
             .body_mut()
             .as_reader()
-            .take(MAX_RESPONSE_BYTES)
+            .take(MAX_RESPONSE_BYTES + 1)
             .read_to_end(&mut body)
             .map_err(|e| {
                 if e.kind() == std::io::ErrorKind::TimedOut {
@@ -92,6 +121,9 @@ impl host::Host for HostState {
                     TransportError::Failed(format!("reading the response: {e}"))
                 }
             })?;
+        if body.len() as u64 > MAX_RESPONSE_BYTES {
+            return Err(too_large());
+        }
         Ok(HttpResponse {
             status,
             headers,
@@ -100,22 +132,28 @@ impl host::Host for HostState {
     }
 
     fn now_ms(&mut self) -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        now_ms()
     }
 
     fn sleep_ms(&mut self, ms: u32) {
-        // A few bytes per retry; bounded by max-attempts per operation. Tests drain it.
-        if self.sleeps.len() < 4096 {
-            self.sleeps.push(ms);
+        if self.mode == Mode::Blocking {
+            std::thread::sleep(Duration::from_millis(u64::from(ms)));
         }
-        std::thread::sleep(Duration::from_millis(u64::from(ms)));
     }
 
     fn credentials(&mut self) -> Result<AwsCredentials, String> {
-        credentials::from_environment()
+        match self.mode {
+            Mode::Blocking => self.credentials.get_blocking(),
+            Mode::Steps => self.credentials.current(),
+        }
     }
+}
+
+pub fn too_large() -> TransportError {
+    TransportError::Failed(format!(
+        "the response body is larger than {} MB: not a DynamoDB answer",
+        MAX_RESPONSE_BYTES / (1024 * 1024)
+    ))
 }
 
 fn transport_error(error: ureq::Error) -> TransportError {

@@ -135,9 +135,7 @@ fn an_unreachable_server_is_a_transport_error_after_the_configured_attempts() {
 
 #[test]
 fn missing_credentials_are_reported_as_such() {
-    // This test binary never reads credentials from the environment anywhere else.
-    std::env::remove_var("AWS_ACCESS_KEY_ID");
-    std::env::remove_var("AWS_SECRET_ACCESS_KEY");
+    // The tests' environment has no AWS_* credentials, no profile files and no metadata.
     let mut config = unreachable_config();
     config.client.credentials = None;
     let mut store = runtime().open(config).unwrap();

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use jovo_dynamodb_host::Runtime;
+use jovo_dynamodb_host::{Runtime, COMPONENT};
 
-fn component() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/jovo_dynamodb.wasm")
+fn load(dir: &Path) {
+    Runtime::from_component(COMPONENT, Some(dir)).unwrap();
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {
@@ -26,11 +26,11 @@ fn fresh_dir(name: &str) -> PathBuf {
 #[test]
 fn a_second_process_start_reuses_the_compiled_component() {
     let dir = fresh_dir("reuse");
-    Runtime::load(&component(), Some(&dir)).unwrap();
+    load(&dir);
     let first = entries(&dir);
     assert_eq!(first.len(), 1, "{first:?}");
     let written = std::fs::metadata(&first[0]).unwrap().modified().unwrap();
-    Runtime::load(&component(), Some(&dir)).unwrap();
+    load(&dir);
     assert_eq!(entries(&dir), first);
     assert_eq!(
         std::fs::metadata(&first[0]).unwrap().modified().unwrap(),
@@ -42,10 +42,10 @@ fn a_second_process_start_reuses_the_compiled_component() {
 #[test]
 fn a_damaged_cache_entry_is_replaced_not_fatal() {
     let dir = fresh_dir("damaged");
-    Runtime::load(&component(), Some(&dir)).unwrap();
+    load(&dir);
     let entry = entries(&dir).remove(0);
     std::fs::write(&entry, b"not a compiled component").unwrap();
-    Runtime::load(&component(), Some(&dir)).unwrap();
+    load(&dir);
     assert!(std::fs::metadata(&entry).unwrap().len() > 1000);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -58,12 +58,28 @@ fn entries_of_older_builds_are_removed_and_foreign_files_kept() {
     let foreign = dir.join("notes.txt");
     std::fs::write(&stale, b"old").unwrap();
     std::fs::write(&foreign, b"mine").unwrap();
-    Runtime::load(&component(), Some(&dir)).unwrap();
+    load(&dir);
     let found = entries(&dir);
     assert!(
         !found.contains(&stale) && found.contains(&foreign),
         "{found:?}"
     );
     assert_eq!(found.len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_component_file_loads_and_shares_the_cache() {
+    let dir = fresh_dir("file");
+    let file = dir.join("component.wasm");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&file, COMPONENT).unwrap();
+    Runtime::load(&file, Some(&dir.join("cache"))).unwrap();
+    load(&dir.join("cache"));
+    assert_eq!(entries(&dir.join("cache")).len(), 1);
+    let missing = Runtime::load(&dir.join("missing.wasm"), None)
+        .err()
+        .unwrap();
+    assert!(missing.to_string().contains("missing.wasm"), "{missing}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

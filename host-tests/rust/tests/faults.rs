@@ -8,7 +8,14 @@
 //! sleeps in between, as a typed error (never a trap); the next call succeeds; and a save
 //! that was acknowledged is in DynamoDB, read back without the component.
 //!
-//! The table of what happened is written to `target/fault-table.md`.
+//! Every scenario runs twice: through the blocking store (the component calls `send` and
+//! `sleep-ms`) and through the tokio store (the step-driven export; the host sends and
+//! sleeps). Backoff is measured where it happens, on the wire: the proxy logs when each
+//! attempt arrived and when it was answered, and the gap before a retry must stay within
+//! the full-jitter ceiling.
+//!
+//! The tables of what happened are written to `target/fault-table.md` (blocking) and
+//! `target/fault-table-async.md`.
 
 #[path = "support/fault_proxy.rs"]
 mod fault_proxy;
@@ -18,8 +25,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use fault_proxy::{Fault, FaultProxy};
-use jovo_dynamodb_host::{DynamoDbStore, Error};
+use fault_proxy::{Fault, FaultProxy, Seen};
+use jovo_dynamodb_host::{AsyncDynamoDbStore, Config, DynamoDbStore, Error, TableStatus};
 use serde_json::{json, Value};
 use support::*;
 
@@ -59,19 +66,79 @@ fn final_error(fault: &Fault) -> &'static str {
     }
 }
 
+/// Slack for the gap before a retry beyond its backoff ceiling: the client's own work and
+/// scheduling on a busy machine.
+const GAP_SLACK: Duration = Duration::from_millis(150);
+
+/// The blocking or the tokio store behind one interface, so every scenario runs on both.
+enum Driver {
+    Blocking(Box<DynamoDbStore>),
+    Async(AsyncDynamoDbStore),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Blocking,
+    Async,
+}
+
+impl Driver {
+    fn open(kind: Kind, config: Config) -> Driver {
+        match kind {
+            Kind::Blocking => Driver::Blocking(Box::new(runtime().open(config).unwrap())),
+            Kind::Async => Driver::Async(runtime().open_async(config).unwrap()),
+        }
+    }
+
+    fn ensure_table(&mut self) -> Result<TableStatus, Error> {
+        match self {
+            Driver::Blocking(store) => store.ensure_table(),
+            Driver::Async(store) => tokio().block_on(store.ensure_table()),
+        }
+    }
+
+    fn save_user(&mut self, user: &str, item: &Value) -> Result<(), Error> {
+        match self {
+            Driver::Blocking(store) => store.save_user(user, item),
+            Driver::Async(store) => tokio().block_on(store.save_user(user, item)),
+        }
+    }
+
+    fn load_user(&mut self, user: &str) -> Result<Option<Value>, Error> {
+        match self {
+            Driver::Blocking(store) => store.load_user(user),
+            Driver::Async(store) => tokio().block_on(store.load_user(user)),
+        }
+    }
+}
+
+/// The pauses before each retry, as the proxy saw them: from the moment an attempt was
+/// answered (or, for an answer the client gave up on, its timeout ran out) to the arrival
+/// of the next one.
+fn gaps_before_retries(seen: &[Seen]) -> Vec<Duration> {
+    seen.windows(2)
+        .map(|pair| {
+            let end = pair[0]
+                .answered
+                .unwrap_or(pair[0].received + Duration::from_millis(u64::from(REQUEST_TIMEOUT_MS)));
+            pair[1].received.saturating_duration_since(end)
+        })
+        .collect()
+}
+
 /// One line of the fault table, with what was expected and what happened.
 struct Row {
     operation: &'static str,
     script: String,
     attempts: usize,
-    sleeps: Vec<u32>,
+    gaps: Vec<Duration>,
     outcome: String,
     problems: Vec<String>,
 }
 
 struct Bench {
     proxy: FaultProxy,
-    store: DynamoDbStore,
+    store: Driver,
     table: String,
     user: &'static str,
     /// The item of the last acknowledged save (as stored attribute values).
@@ -84,16 +151,15 @@ struct Bench {
 }
 
 impl Bench {
-    fn new() -> Bench {
+    fn new(kind: Kind) -> Bench {
         let proxy = FaultProxy::start(server());
         let table = unique_table("faults");
         let mut config = config(&proxy.endpoint, &table);
         config.client.max_attempts = Some(MAX_ATTEMPTS);
         config.client.retry_base_delay_ms = Some(BASE_DELAY_MS);
         config.client.request_timeout_ms = Some(REQUEST_TIMEOUT_MS);
-        let mut store = runtime().open(config).unwrap();
+        let mut store = Driver::open(kind, config);
         store.ensure_table().unwrap();
-        store.take_sleeps();
         proxy.take_seen();
         Bench {
             proxy,
@@ -144,7 +210,7 @@ impl Bench {
             _ => unreachable!(),
         };
         let seen = self.proxy.take_seen();
-        let sleeps = self.store.take_sleeps();
+        let gaps = gaps_before_retries(&seen);
         if self.proxy.pending() != 0 {
             problems.push(format!("{} faults left unused", self.proxy.pending()));
         }
@@ -165,16 +231,15 @@ impl Bench {
         if attempts != expected_attempts {
             problems.push(format!("{attempts} requests, expected {expected_attempts}"));
         }
-        // Backoff: one sleep before each retry, each within its full-jitter ceiling.
-        if sleeps.len() != attempts.saturating_sub(1) {
-            problems.push(format!("{} sleeps for {attempts} attempts", sleeps.len()));
-        }
-        for (retry, &ms) in sleeps.iter().enumerate() {
-            let ceiling = BASE_DELAY_MS << retry;
-            if ms > ceiling {
+        // Backoff: the pause before each retry stays within its full-jitter ceiling.
+        for (retry, gap) in gaps.iter().enumerate() {
+            let ceiling = Duration::from_millis(u64::from(BASE_DELAY_MS << retry));
+            if *gap > ceiling + GAP_SLACK {
                 problems.push(format!(
-                    "sleep {ms} ms before retry {} > {ceiling}",
-                    retry + 1
+                    "{} ms before retry {} > {} ms + slack",
+                    gap.as_millis(),
+                    retry + 1,
+                    ceiling.as_millis()
                 ));
             }
         }
@@ -234,7 +299,7 @@ impl Bench {
             operation,
             script: script_text,
             attempts,
-            sleeps,
+            gaps,
             outcome,
             problems,
         });
@@ -268,9 +333,8 @@ fn describe_script(script: &[Fault]) -> String {
     }
 }
 
-#[test]
-fn every_fault_is_retried_or_reported_and_no_acknowledged_save_is_lost() {
-    let mut bench = Bench::new();
+fn every_fault_is_retried_or_reported_and_no_acknowledged_save_is_lost(kind: Kind) {
+    let mut bench = Bench::new(kind);
     bench.run("save", vec![], Ok(()));
     for fault in faults() {
         // A fault that goes away: retried, and the call succeeds.
@@ -296,8 +360,14 @@ fn every_fault_is_retried_or_reported_and_no_acknowledged_save_is_lost() {
     bench.run("save", vec![Fault::Validation], Err("service"));
     bench.still_usable();
 
-    let table = fault_table(&bench.rows);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fault-table.md");
+    let table = fault_table(kind, &bench.rows);
+    let name = match kind {
+        Kind::Blocking => "fault-table.md",
+        Kind::Async => "fault-table-async.md",
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target")
+        .join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, &table).unwrap();
     println!("{table}");
@@ -311,6 +381,14 @@ fn every_fault_is_retried_or_reported_and_no_acknowledged_save_is_lost() {
         })
         .collect();
     assert!(problems.is_empty(), "{problems:#?}");
+    // The client really backs off: the expected total of the random pauses is about 4 s
+    // (full jitter, 50/100/200 ms ceilings); under 1 s would mean no backoff at all.
+    let total: Duration = bench.rows.iter().flat_map(|r| &r.gaps).sum();
+    assert!(
+        total > Duration::from_secs(1),
+        "{} ms of pauses in all",
+        total.as_millis()
+    );
     // No error leaked the credentials the suite signs with.
     for error in &bench.errors {
         assert!(
@@ -321,12 +399,21 @@ fn every_fault_is_retried_or_reported_and_no_acknowledged_save_is_lost() {
 }
 
 #[test]
-fn the_first_call_survives_faults_while_the_table_is_ensured() {
+fn every_fault_is_retried_or_reported_blocking() {
+    every_fault_is_retried_or_reported_and_no_acknowledged_save_is_lost(Kind::Blocking);
+}
+
+#[test]
+fn every_fault_is_retried_or_reported_async() {
+    every_fault_is_retried_or_reported_and_no_acknowledged_save_is_lost(Kind::Async);
+}
+
+fn the_first_call_survives_faults_while_the_table_is_ensured(kind: Kind) {
     let proxy = FaultProxy::start(server());
     let table = unique_table("faults-ensure");
     let mut config = config(&proxy.endpoint, &table);
     config.client.request_timeout_ms = Some(REQUEST_TIMEOUT_MS);
-    let mut store = runtime().open(config).unwrap();
+    let mut store = Driver::open(kind, config);
     // DescribeTable refused twice, then answered (no table); CreateTable's answer is cut
     // off after dynalite applied it: the retried CreateTable finds the table being created
     // (ResourceInUseException), which counts as success, and the client waits for it.
@@ -339,7 +426,8 @@ fn the_first_call_survives_faults_while_the_table_is_ensured() {
     let item = json!({"user": {"data": {"visits": 1}}});
     store.save_user("first", &item).unwrap();
     assert_eq!(proxy.pending(), 0);
-    let operations: Vec<String> = proxy.take_seen().into_iter().map(|s| s.operation).collect();
+    let seen = proxy.take_seen();
+    let operations: Vec<String> = seen.iter().map(|s| s.operation.clone()).collect();
     assert_eq!(
         operations[..5],
         [
@@ -352,12 +440,19 @@ fn the_first_call_survives_faults_while_the_table_is_ensured() {
         "{operations:?}"
     );
     assert_eq!(operations.last().map(String::as_str), Some("PutItem"));
-    // Two backoffs before the DescribeTable retries, one before the CreateTable retry,
-    // then at least one poll while the table is CREATING (dynalite: 500 ms).
+    // After the retried CreateTable, the client polls DescribeTable while the table is
+    // CREATING (dynalite: 500 ms) before it writes.
+    let polls = operations[5..]
+        .iter()
+        .filter(|o| *o == "DescribeTable")
+        .count();
+    assert!(polls >= 1, "{operations:?}");
+    let created = seen[4].received;
+    let put = seen.last().unwrap().received;
     assert!(
-        store.sleeps_observed().len() >= 4,
-        "{:?}",
-        store.sleeps_observed()
+        put.duration_since(created) >= Duration::from_millis(400),
+        "wrote {} ms after CreateTable, inside the CREATING window",
+        put.duration_since(created).as_millis()
     );
     assert_eq!(
         raw_get_item(server(), &table, "userId", "first"),
@@ -367,23 +462,37 @@ fn the_first_call_survives_faults_while_the_table_is_ensured() {
     );
 }
 
-fn fault_table(rows: &[Row]) -> String {
+#[test]
+fn the_first_call_survives_faults_while_the_table_is_ensured_blocking() {
+    the_first_call_survives_faults_while_the_table_is_ensured(Kind::Blocking);
+}
+
+#[test]
+fn the_first_call_survives_faults_while_the_table_is_ensured_async() {
+    the_first_call_survives_faults_while_the_table_is_ensured(Kind::Async);
+}
+
+fn fault_table(kind: Kind, rows: &[Row]) -> String {
     let mut out = String::new();
+    let store = match kind {
+        Kind::Blocking => "the blocking store (DynamoDbStore)",
+        Kind::Async => "the tokio store (AsyncDynamoDbStore, step-driven export)",
+    };
     let _ = writeln!(
         out,
-        "# Fault table\n\nThe component (max-attempts {MAX_ATTEMPTS}, retry-base-delay-ms {BASE_DELAY_MS}, request-timeout-ms {REQUEST_TIMEOUT_MS}) through the fault proxy to dynalite; written by `cargo test --release -p jovo-dynamodb-host --test faults`. \"Faults\" are consumed one per request, then requests pass through.\n"
+        "# Fault table: {store}\n\nThe component (max-attempts {MAX_ATTEMPTS}, retry-base-delay-ms {BASE_DELAY_MS}, request-timeout-ms {REQUEST_TIMEOUT_MS}) through the fault proxy to dynalite; written by `cargo test --release -p jovo-dynamodb-host --test faults`. \"Faults\" are consumed one per request, then requests pass through. The pauses before retries are measured by the proxy (answer to next arrival).\n"
     );
     let _ = writeln!(
         out,
-        "| call | faults injected | requests | backoff sleeps (ms) | outcome | checks |\n| --- | --- | --- | --- | --- | --- |"
+        "| call | faults injected | requests | pauses before retries (ms) | outcome | checks |\n| --- | --- | --- | --- | --- | --- |"
     );
     for row in rows {
-        let sleeps = if row.sleeps.is_empty() {
+        let sleeps = if row.gaps.is_empty() {
             "-".to_string()
         } else {
-            row.sleeps
+            row.gaps
                 .iter()
-                .map(u32::to_string)
+                .map(|gap| gap.as_millis().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -413,14 +522,13 @@ fn shorten(text: &str, max: usize) -> String {
 /// With optimistic locking a save is a conditional put: not idempotent by itself. When its
 /// answer is lost after DynamoDB applied it, the retry finds its own write; the component
 /// recognises that and reports success instead of a conflict, and the version moves once.
-#[test]
-fn a_locked_save_whose_answer_was_lost_is_not_reported_as_a_conflict() {
+fn a_locked_save_whose_answer_was_lost_is_not_reported_as_a_conflict(kind: Kind) {
     let proxy = FaultProxy::start(server());
     let table = unique_table("faults-locking");
     let mut config = config(&proxy.endpoint, &table);
     config.client.request_timeout_ms = Some(REQUEST_TIMEOUT_MS);
     config.table.optimistic_locking = Some(true);
-    let mut store = runtime().open(config).unwrap();
+    let mut store = Driver::open(kind, config);
     store.ensure_table().unwrap();
     proxy.take_seen();
 
@@ -457,4 +565,14 @@ fn a_locked_save_whose_answer_was_lost_is_not_reported_as_a_conflict() {
     let stale = json!({"user": {"data": {"visit": "stale"}}, "version": 1});
     let error = store.save_user("locked", &stale).unwrap_err();
     assert_eq!(error.code(), "conditional-conflict", "{error}");
+}
+
+#[test]
+fn a_locked_save_whose_answer_was_lost_is_not_reported_as_a_conflict_blocking() {
+    a_locked_save_whose_answer_was_lost_is_not_reported_as_a_conflict(Kind::Blocking);
+}
+
+#[test]
+fn a_locked_save_whose_answer_was_lost_is_not_reported_as_a_conflict_async() {
+    a_locked_save_whose_answer_was_lost_is_not_reported_as_a_conflict(Kind::Async);
 }

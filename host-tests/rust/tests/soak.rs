@@ -89,7 +89,6 @@ struct WorkerReport {
     owned_saves: HashMap<usize, u64>,
     shared_saves: Vec<SharedSave>,
     latencies_us: Vec<u64>,
-    retries: usize,
 }
 
 /// xorshift: a reproducible operation mix per worker.
@@ -169,7 +168,6 @@ fn worker(worker: usize, operations: usize, table: &str, barrier: &Barrier) -> W
         if let Err(e) = result {
             report.errors.push(format!("{id}: {e}"));
         }
-        report.retries += store.take_sleeps().len();
     }
     report
 }
@@ -212,7 +210,6 @@ fn sixty_four_workers_twenty_thousand_operations_zero_errors_every_user_verified
     let operations: usize = reports.iter().map(|r| r.operations).sum();
     let errors: Vec<&String> = reports.iter().flat_map(|r| &r.errors).collect();
     let mut violations: Vec<String> = reports.iter().flat_map(|r| r.violations.clone()).collect();
-    let retries: usize = reports.iter().map(|r| r.retries).sum();
     let mut latencies: Vec<u64> = reports
         .iter()
         .flat_map(|r| r.latencies_us.clone())
@@ -295,7 +292,6 @@ fn sixty_four_workers_twenty_thousand_operations_zero_errors_every_user_verified
          | throughput | {throughput:.0} ops/s |\n\
          | latency p50 / p99 / max | {:.1} / {:.1} / {:.1} ms |\n\
          | errors | {} |\n\
-         | retries (backoff sleeps) | {retries} |\n\
          | acknowledged saves of owned users | {owned_saves} |\n\
          | acknowledged saves of shared users | {} |\n\
          | final-state violations | {} |\n\

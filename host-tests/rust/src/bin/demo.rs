@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use jovo_dynamodb_host::{Config, Error, Runtime};
+use jovo_dynamodb_host::{Config, Environment, Error, Runtime};
 use serde_json::{json, Value};
 
 const TABLE: &str = "jovo-demo-users";
@@ -21,7 +21,11 @@ fn run() -> Result<(), Error> {
     let endpoint =
         std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| "http://127.0.0.1:8000".into());
     let started = Instant::now();
-    let runtime = Runtime::load_default()?;
+    // The component is embedded in the crate. The demo signs with fixed keys, so the
+    // credential chain is never asked; instance metadata is switched off all the same, so
+    // the demo cannot send anything beyond the local server.
+    let runtime = Runtime::load_default()?
+        .with_environment(Environment::process().set("AWS_EC2_METADATA_DISABLED", "true"));
     println!(
         "component loaded in {:.1} ms",
         started.elapsed().as_secs_f64() * 1e3

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the proxy does with one request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,17 +68,35 @@ impl Fault {
     }
 }
 
-/// One request the proxy saw: its `x-amz-target` operation and what was done to it.
+/// One request the proxy saw: its `x-amz-target` operation, what was done to it, and
+/// when. The times let tests measure the client's backoff between attempts.
 #[derive(Clone, Debug)]
 pub struct Seen {
     pub operation: String,
     pub fault: Option<Fault>,
+    /// When the whole request had arrived.
+    pub received: Instant,
+    /// When the proxy began to answer (or reset, or cut off) it; `None` for a delayed
+    /// answer, which the client has given up on by then.
+    pub answered: Option<Instant>,
+    id: u64,
 }
 
 #[derive(Default)]
 struct Shared {
     script: VecDeque<Fault>,
     seen: Vec<Seen>,
+    next_id: u64,
+}
+
+impl Shared {
+    /// Notes the answer time of request `id`, before the answer is written: the client
+    /// cannot act on an answer (and a test cannot read the log) before it is noted.
+    fn answering(&mut self, id: u64) {
+        if let Some(seen) = self.seen.iter_mut().rev().find(|s| s.id == id) {
+            seen.answered = Some(Instant::now());
+        }
+    }
 }
 
 /// The proxy; its listener thread runs until the test process exits.
@@ -152,39 +170,54 @@ fn serve(connection: TcpStream, state: &Mutex<Shared>, agent: &ureq::Agent, upst
         let operation = header(&request.headers, "x-amz-target")
             .map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
             .unwrap_or_default();
-        let fault = {
+        let received = Instant::now();
+        let (fault, id) = {
             let mut shared = state.lock().unwrap();
             let fault = shared.script.pop_front();
+            let id = shared.next_id;
+            shared.next_id += 1;
             shared.seen.push(Seen {
                 operation,
                 fault: fault.clone(),
+                received,
+                answered: None,
+                id,
             });
-            fault
+            (fault, id)
         };
+        let answering = || state.lock().unwrap().answering(id);
         let keep_open = match fault {
             None | Some(Fault::Pass) => {
                 let response = forward(agent, upstream, &request);
+                answering();
                 write_response(&mut writer, &response).is_ok()
             }
-            Some(Fault::InternalServerError) => write_response(
-                &mut writer,
-                &dynamodb_error(
-                    500,
-                    "com.amazonaws.dynamodb.v20120810#InternalServerError",
-                    "Internal server error (injected)",
-                ),
-            )
-            .is_ok(),
-            Some(Fault::ServiceUnavailable) => write_response(
-                &mut writer,
-                &Response {
-                    status: 503,
-                    headers: vec![("content-type".into(), "text/plain".into())],
-                    body: b"Service Unavailable (injected)".to_vec(),
-                },
-            )
-            .is_ok(),
+            Some(Fault::InternalServerError) => {
+                answering();
+                write_response(
+                    &mut writer,
+                    &dynamodb_error(
+                        500,
+                        "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                        "Internal server error (injected)",
+                    ),
+                )
+                .is_ok()
+            }
+            Some(Fault::ServiceUnavailable) => {
+                answering();
+                write_response(
+                    &mut writer,
+                    &Response {
+                        status: 503,
+                        headers: vec![("content-type".into(), "text/plain".into())],
+                        body: b"Service Unavailable (injected)".to_vec(),
+                    },
+                )
+                .is_ok()
+            }
             Some(Fault::Throttle(code)) => {
+                answering();
                 let namespace = if code == "ThrottlingException" {
                     "com.amazon.coral.availability"
                 } else {
@@ -200,16 +233,20 @@ fn serve(connection: TcpStream, state: &Mutex<Shared>, agent: &ureq::Agent, upst
                 )
                 .is_ok()
             }
-            Some(Fault::Validation) => write_response(
-                &mut writer,
-                &dynamodb_error(
-                    400,
-                    "com.amazon.coral.validate#ValidationException",
-                    "One or more parameter values were invalid (injected)",
-                ),
-            )
-            .is_ok(),
+            Some(Fault::Validation) => {
+                answering();
+                write_response(
+                    &mut writer,
+                    &dynamodb_error(
+                        400,
+                        "com.amazon.coral.validate#ValidationException",
+                        "One or more parameter values were invalid (injected)",
+                    ),
+                )
+                .is_ok()
+            }
             Some(Fault::Reset) => {
+                answering();
                 reset(&writer);
                 false
             }
@@ -218,6 +255,7 @@ fn serve(connection: TcpStream, state: &Mutex<Shared>, agent: &ureq::Agent, upst
                 let half = response.body.len() / 2;
                 let mut head = status_line_and_headers(&response);
                 head.extend_from_slice(&response.body[..half]);
+                answering();
                 let _ = writer.write_all(&head);
                 let _ = writer.flush();
                 let _ = writer.shutdown(Shutdown::Both);
@@ -226,6 +264,7 @@ fn serve(connection: TcpStream, state: &Mutex<Shared>, agent: &ureq::Agent, upst
             Some(Fault::Garble) => {
                 let mut response = forward(agent, upstream, &request);
                 garble(&mut response.body);
+                answering();
                 write_response(&mut writer, &response).is_ok()
             }
             Some(Fault::Delay(delay)) => {
@@ -244,6 +283,7 @@ fn serve(connection: TcpStream, state: &Mutex<Shared>, agent: &ureq::Agent, upst
                 response
                     .headers
                     .push(("x-amz-crc32".into(), (body_crc ^ 0x0000_0001).to_string()));
+                answering();
                 write_response(&mut writer, &response).is_ok()
             }
         };

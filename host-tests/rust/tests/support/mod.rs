@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
-use jovo_dynamodb_host::{Config, Error, Runtime, StoreError};
+use jovo_dynamodb_host::{Config, Environment, Error, Runtime, StoreError, COMPONENT};
 use serde_json::{json, Value};
 
 /// A dynalite process. It exits when this handle is dropped or, for the shared server
@@ -61,15 +61,38 @@ pub fn server() -> &'static str {
     &SERVER.get_or_init(|| Dynalite::start(500)).endpoint
 }
 
-/// The component, compiled once per test binary (and cached across runs under target/).
+/// The environment every store of the tests sees: nothing but instance metadata switched
+/// off, so no test reads the developer's credentials or files, and none ever sends a
+/// request to 169.254.169.254. Tests of the credential chain pass their own environment.
+pub fn test_environment() -> Environment {
+    Environment::from_vars([("AWS_EC2_METADATA_DISABLED", "true")])
+}
+
+/// The embedded component, compiled once per test binary (and cached across runs under
+/// target/), with [`test_environment`].
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        let component =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/jovo_dynamodb.wasm");
-        let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/component-cache");
-        Runtime::load(&component, Some(&cache))
-            .expect("load build/jovo_dynamodb.wasm (run `make component`)")
+        Runtime::from_component(COMPONENT, Some(&cache_dir()))
+            .expect("load the embedded component")
+            .with_environment(test_environment())
+    })
+}
+
+pub fn cache_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/component-cache")
+}
+
+/// A multi-threaded tokio runtime for tests that drive the async store from plain
+/// `#[test]` functions (2 workers: the machine's cores).
+pub fn tokio() -> &'static tokio::runtime::Runtime {
+    static TOKIO: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    TOKIO.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
     })
 }
 
