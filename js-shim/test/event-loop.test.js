@@ -30,15 +30,30 @@ after(async () => {
   await dynalite?.stop();
 });
 
-/** Runs `work` while a timer ticks every TICK_MS; returns the ticks and the longest gap. */
+/**
+ * Runs `work` while a timer ticks every TICK_MS; returns the ticks, the longest gap between
+ * them and the CPU time this process used during that gap. A gap full of CPU time is the
+ * loop held by work; a gap with little is the process waiting for a core (an overloaded
+ * machine), which no code of ours can prevent: the diagnostic tells the two apart.
+ */
 async function withTicker(work) {
   let ticks = 0;
   let last = performance.now();
+  let lastCpu = process.cpuUsage();
   let longestGapMs = 0;
-  const ticker = setInterval(() => {
+  let longestGapCpuMs = 0;
+  const sample = () => {
     const now = performance.now();
-    longestGapMs = Math.max(longestGapMs, now - last);
+    const cpu = process.cpuUsage();
+    if (now - last > longestGapMs) {
+      longestGapMs = now - last;
+      longestGapCpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+    }
     last = now;
+    lastCpu = cpu;
+  };
+  const ticker = setInterval(() => {
+    sample();
     ticks += 1;
   }, TICK_MS);
   const started = performance.now();
@@ -47,8 +62,8 @@ async function withTicker(work) {
   } finally {
     clearInterval(ticker);
   }
-  longestGapMs = Math.max(longestGapMs, performance.now() - last);
-  return { ticks, longestGapMs, elapsedMs: performance.now() - started };
+  sample();
+  return { ticks, longestGapMs, longestGapCpuMs, elapsedMs: performance.now() - started };
 }
 
 async function cycle(index) {
@@ -58,14 +73,17 @@ async function cycle(index) {
 }
 
 test(`during ${CYCLES} concurrent load-modify-save cycles over ${USERS} users, a ${TICK_MS} ms timer never waits more than ${LONGEST_GAP_BOUND_MS} ms`, async (t) => {
-  const { ticks, longestGapMs, elapsedMs } = await withTicker(() =>
+  const { ticks, longestGapMs, longestGapCpuMs, elapsedMs } = await withTicker(() =>
     Promise.all(Array.from({ length: CYCLES }, (_, index) => cycle(index))),
   );
   t.diagnostic(
     `${CYCLES} cycles (${2 * CYCLES} operations) in ${elapsedMs.toFixed(0)} ms = ${((2 * CYCLES) / (elapsedMs / 1000)).toFixed(0)} ops/s; ` +
-      `${ticks} ticks, longest gap ${longestGapMs.toFixed(1)} ms`,
+      `${ticks} ticks, longest gap ${longestGapMs.toFixed(1)} ms (this process used ${longestGapCpuMs.toFixed(1)} ms of CPU in it)`,
   );
-  assert.ok(longestGapMs <= LONGEST_GAP_BOUND_MS, `the event loop stood still for ${longestGapMs.toFixed(1)} ms`);
+  assert.ok(
+    longestGapMs <= LONGEST_GAP_BOUND_MS,
+    `the event loop stood still for ${longestGapMs.toFixed(1)} ms, with ${longestGapCpuMs.toFixed(1)} ms of CPU in this process`,
+  );
   // Every user got its five visits' saves; which one won is up to the interleaving.
   for (let user = 0; user < USERS; user += 1) {
     const item = await itemLoadedByOurs(plugin, `user-${user}`);
