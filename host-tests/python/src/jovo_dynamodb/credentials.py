@@ -55,8 +55,8 @@ REFRESH_BEFORE_EXPIRY_S = 5 * 60
 CREDENTIAL_PROCESS_TIMEOUT_S = 30
 # Each request to the instance metadata service; short, so a laptop is not slowed.
 IMDS_TIMEOUT_S = 1.0
-# Each request to the container credentials endpoint.
-CONTAINER_TIMEOUT_S = 2.0
+# Each request to the container credentials endpoint (as for IMDS, and as the Rust host).
+CONTAINER_TIMEOUT_S = 1.0
 ECS_HOST = "169.254.170.2"
 CONTAINER_HOSTS = frozenset({ECS_HOST, "169.254.170.23", "fd00:ec2::23"})
 IMDS_DEFAULT_ENDPOINT = "http://169.254.169.254"
@@ -84,15 +84,18 @@ class AwsCredentials:
         return (now if now is not None else time.time()) + seconds >= self.expiration.timestamp()
 
 
-# What a provider may return: `AwsCredentials`, or (access key id, secret[, session token]),
-# which is also what boto3's `get_frozen_credentials()` returns.
+# What a provider may return: `AwsCredentials`, (access key id, secret[, session token]), or
+# boto3's `ReadOnlyCredentials` (`session.get_credentials().get_frozen_credentials()`), which
+# has `access_key`, `secret_key` and `token`.
 CredentialsLike = Union[AwsCredentials, "tuple[str, str]", "tuple[str, str, str | None]"]
 CredentialsProvider = Callable[[], Any]
 
 
 def coerce(value: Any, source: str) -> AwsCredentials:
     """`value` as `AwsCredentials`; raises `NoCredentials` naming `source`, never the value."""
-    if isinstance(value, tuple) and len(value) in (2, 3):
+    if not isinstance(value, AwsCredentials) and hasattr(value, "access_key") and hasattr(value, "secret_key"):
+        value = AwsCredentials(value.access_key, value.secret_key, getattr(value, "token", None))
+    elif isinstance(value, tuple) and len(value) in (2, 3):
         value = AwsCredentials(*value)
     if (
         not isinstance(value, AwsCredentials)
@@ -468,7 +471,7 @@ def _fetch_instance_credentials(endpoint: str) -> AwsCredentials:
         raise NoCredentials(f"{where} gave no credentials for role {role!r} (HTTP {status})")
     document = _json_object(body, where)
     if document.get("Code", "Success") != "Success":
-        raise NoCredentials(f"{where} answered Code {str(document.get('Code'))[:64]!r} for role {role!r}")
+        raise NoCredentials(f"{where} did not answer Code \"Success\" for role {role!r}")
     return _credentials_from_document(document, "Token", where)
 
 
@@ -535,5 +538,5 @@ def _parse_expiration(value: Any, where: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise NoCredentials(f"{where} answered an Expiration that is not an ISO 8601 time: {value[:40]!r}") from None
+        raise NoCredentials(f"{where} answered an Expiration that is not an ISO 8601 time") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
