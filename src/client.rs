@@ -5,17 +5,19 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::bindings::exports::jovo::dynamodb::store::{
     OperationRequest, OperationResult, SaveRequest, ServiceError, StoreError, TableStatus,
     TimeToLiveStatus,
 };
 use crate::config::Settings;
+use crate::errors::Failure;
 use crate::host::Host;
-use crate::marshal::{self, MarshallOptions, MAX_ITEM_BYTES};
+use crate::numbers;
 use crate::protocol::{self, Operation, Precondition};
 use crate::service::Service;
+use crate::transcode::{self, ItemError, ItemRules, MarshalledItem, MAX_ITEM_BYTES};
 use crate::{retention, table};
 
 /// DynamoDB partition key values hold at most 2048 bytes.
@@ -84,49 +86,48 @@ impl<H: Host> Client<H> {
 
     pub async fn load_user(&self, user_id: &str) -> Result<Option<String>, StoreError> {
         validate_user_id(user_id)?;
-        let body = protocol::get_item(
-            &self.service.settings.table_name,
-            &self.service.settings.primary_key_column,
+        let settings = &self.service.settings;
+        let body = encode(&protocol::get_item(
+            &settings.table_name,
+            &settings.primary_key_column,
             user_id,
-        );
-        let mut response = self.item_operation(Operation::GetItem, &body).await?;
-        let attributes = match response.swap_remove("Item") {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::Object(attributes)) => attributes,
-            Some(_) => {
-                return Err(malformed(
-                    "GetItem answered with an Item that is not an object",
-                ))
-            }
-        };
-        let item = marshal::unmarshal_item(attributes).map_err(|why| {
-            malformed(&format!(
-                "GetItem returned an item DynamoDB cannot have stored: {why}"
-            ))
-        })?;
-        serde_json::to_string(&Value::Object(item))
-            .map(Some)
-            .map_err(|e| malformed(&format!("the loaded item cannot be written as JSON: {e}")))
+        ));
+        self.item_operation(Operation::GetItem, &body, |body| {
+            transcode::unmarshal_get_item(body).map_err(Failure::Malformed)
+        })
+        .await
     }
 
     pub async fn save_user(&self, user_id: &str, item: &str) -> Result<(), StoreError> {
         validate_user_id(user_id)?;
-        let mut fields = parse_item(item)?;
-        let precondition = self.precondition(&mut fields)?;
-        let attributes = self.item_attributes(user_id, fields, precondition.as_ref())?;
-        let body = protocol::put_item(
-            &self.service.settings.table_name,
-            attributes,
-            precondition.as_ref(),
-        );
-        match self.item_operation(Operation::PutItem, &body).await {
+        let settings = &self.service.settings;
+        let rules = ItemRules {
+            key_column: &settings.primary_key_column,
+            version_attribute: settings.version_attribute.as_deref(),
+            expiry_attribute: settings.expiry.as_ref().map(|e| e.attribute.as_str()),
+            convert_empty_values: settings.convert_empty_values,
+        };
+        let marshalled = transcode::marshal_item(item, rules).map_err(item_error)?;
+        let precondition = settings
+            .version_attribute
+            .as_ref()
+            .map(|attribute| Precondition {
+                attribute: attribute.clone(),
+                version: marshalled.version,
+            });
+        let members = self.item_members(user_id, &marshalled, precondition.as_ref())?;
+        let body = protocol::put_item(&settings.table_name, &members, precondition.as_ref());
+        match self
+            .item_operation(Operation::PutItem, &body, protocol::json_object)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(StoreError::ConditionalConflict(conflict)) => {
                 // A retry after a lost answer meets its own first write: not a conflict.
-                if conflict.attempts > 1 && self.stored_item_is(user_id, &body["Item"]).await {
+                if conflict.attempts > 1 && self.stored_item_is(user_id, &members).await {
                     return Ok(());
                 }
-                Err(conflict_error(user_id, precondition.as_ref(), conflict))
+                Err(conflict_error(precondition.as_ref(), conflict))
             }
             Err(other) => Err(other),
         }
@@ -134,105 +135,87 @@ impl<H: Host> Client<H> {
 
     pub async fn delete_user(&self, user_id: &str) -> Result<(), StoreError> {
         validate_user_id(user_id)?;
-        let body = protocol::delete_item(
-            &self.service.settings.table_name,
-            &self.service.settings.primary_key_column,
+        let settings = &self.service.settings;
+        let body = encode(&protocol::delete_item(
+            &settings.table_name,
+            &settings.primary_key_column,
             user_id,
-        );
-        self.item_operation(Operation::DeleteItem, &body)
+        ));
+        self.item_operation(Operation::DeleteItem, &body, protocol::json_object)
             .await
             .map(drop)
     }
 
-    /// With optimistic locking: what the stored item must be for this save to win, taken
-    /// from (and removed from) the version attribute of the item being saved.
-    fn precondition(
-        &self,
-        fields: &mut Map<String, Value>,
-    ) -> Result<Option<Precondition>, StoreError> {
-        let Some(attribute) = &self.service.settings.version_attribute else {
-            return Ok(None);
-        };
-        let version = match fields.shift_remove(attribute) {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64(),
-            Some(other) => {
-                return Err(StoreError::InvalidInput(format!(
-                    "item attribute '{attribute}' is {}; with optimistic locking it must be the version number load-user returned, or absent for a new user",
-                    crate::config::shorten(&other.to_string())
-                )))
-            }
-        };
-        Ok(Some(Precondition {
-            attribute: attribute.clone(),
-            version,
-        }))
-    }
-
-    /// The marshalled item as the plugin writes it: key column first, then the item's
-    /// attributes, then the version and expiry attributes this component maintains.
-    fn item_attributes(
+    /// The members of the `Item` object as the plugin writes them: key column first, then
+    /// the item's attributes, then the version and expiry attributes this component
+    /// maintains. Refuses items over DynamoDB's size limit.
+    fn item_members(
         &self,
         user_id: &str,
-        mut fields: Map<String, Value>,
+        marshalled: &MarshalledItem,
         precondition: Option<&Precondition>,
-    ) -> Result<Map<String, Value>, StoreError> {
+    ) -> Result<String, StoreError> {
         let settings = &self.service.settings;
         let key_column = &settings.primary_key_column;
-        fields.shift_remove(key_column);
-        if let Some(expiry) = &settings.expiry {
-            fields.shift_remove(&expiry.attribute);
+        let mut members = String::with_capacity(marshalled.attributes.len() + 256);
+        protocol::push_json_string(&mut members, key_column);
+        members.push_str(":{\"S\":");
+        protocol::push_json_string(&mut members, user_id);
+        members.push('}');
+        let mut size = key_column.len() + user_id.len() + marshalled.size;
+        if !marshalled.attributes.is_empty() {
+            members.push(',');
+            members.push_str(&marshalled.attributes);
         }
-        let options = MarshallOptions {
-            convert_empty_values: settings.convert_empty_values,
+        let mut push_number = |attribute: &str, value: u64| {
+            let digits = value.to_string();
+            members.push(',');
+            protocol::push_json_string(&mut members, attribute);
+            members.push_str(":{\"N\":\"");
+            members.push_str(&digits);
+            members.push_str("\"}");
+            size += attribute.len() + numbers::stored_size(&digits);
         };
-        let marshalled = marshal::marshal_item(&fields, options).map_err(|e| {
-            StoreError::InvalidInput(format!("item attribute '{}': {}", e.path, e.reason))
-        })?;
-        let mut attributes = Map::with_capacity(marshalled.len() + 3);
-        attributes.insert(key_column.clone(), serde_json::json!({ "S": user_id }));
-        attributes.extend(marshalled);
         if let Some(precondition) = precondition {
             let next = precondition.version.map_or(1, |v| v.saturating_add(1));
-            attributes.insert(precondition.attribute.clone(), number(next));
+            push_number(&precondition.attribute, next);
         }
         if let Some(expiry) = &settings.expiry {
             let expires_at =
                 self.service.host.now_ms() / 1000 + u64::from(expiry.after_days) * 86_400;
-            attributes.insert(expiry.attribute.clone(), number(expires_at));
+            push_number(&expiry.attribute, expires_at);
         }
-        let size = marshal::item_size(&attributes);
         if size > MAX_ITEM_BYTES {
             return Err(StoreError::ItemTooLarge(format!(
-                "the item of user '{}' is {size} bytes as DynamoDB counts them, over its limit of {MAX_ITEM_BYTES} bytes (400 KB); nothing was saved: store less per user (e.g. fewer history items) or keep large data elsewhere",
-                crate::config::shorten(user_id)
+                "the item is {size} bytes as DynamoDB counts them, over its limit of {MAX_ITEM_BYTES} bytes (400 KB); nothing was saved: store less per user (e.g. fewer history items) or keep large data elsewhere"
             )));
         }
-        Ok(attributes)
+        Ok(members)
     }
 
     /// Whether the stored item of `user_id` has exactly these attribute values.
-    async fn stored_item_is(&self, user_id: &str, expected: &Value) -> bool {
-        let body = protocol::get_item(
-            &self.service.settings.table_name,
-            &self.service.settings.primary_key_column,
-            user_id,
-        );
+    async fn stored_item_is(&self, user_id: &str, members: &str) -> bool {
+        let Ok(expected) = serde_json::from_str::<Value>(&format!("{{{members}}}")) else {
+            return false;
+        };
+        let settings = &self.service.settings;
+        let body = protocol::get_item(&settings.table_name, &settings.primary_key_column, user_id);
         self.service
             .call(Operation::GetItem, &body)
             .await
-            .is_ok_and(|response| response.get("Item") == Some(expected))
+            .is_ok_and(|response| response.get("Item") == Some(&expected))
     }
 
     /// GetItem, PutItem or DeleteItem, after the table is known to exist. A table that
     /// vanished since (deleted by hand) is ensured once more when auto-create is on.
-    async fn item_operation(
+    async fn item_operation<T>(
         &self,
         operation: Operation,
-        body: &Value,
-    ) -> Result<Map<String, Value>, StoreError> {
+        body: &[u8],
+        decode: impl Fn(&[u8]) -> Result<T, Failure> + Copy,
+    ) -> Result<T, StoreError> {
         self.ensure_table_once().await?;
-        match self.service.call(operation, body).await {
+        match self.service.call_with(operation, body, decode).await {
             Err(failed) if failed.service_code() == Some("ResourceNotFoundException") => {
                 if !self.service.settings.create_table_on_init {
                     return Err(table::table_missing(&self.service.settings));
@@ -240,7 +223,7 @@ impl<H: Host> Client<H> {
                 self.table_ready.set(false);
                 self.ensure_table_once().await?;
                 self.service
-                    .call(operation, body)
+                    .call_with(operation, body, decode)
                     .await
                     .map_err(|f| f.into_store_error(operation))
             }
@@ -271,42 +254,33 @@ fn validate_user_id(user_id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn parse_item(item: &str) -> Result<Map<String, Value>, StoreError> {
-    match serde_json::from_str::<Value>(item) {
-        Ok(Value::Object(fields)) => Ok(fields),
-        Ok(other) => Err(StoreError::InvalidInput(format!(
-            "the item must be a JSON object like {{\"user\":{{\"data\":{{}}}}}}, got {}",
-            marshal::kind(&other)
-        ))),
-        Err(e) => Err(StoreError::InvalidInput(format!(
-            "the item is not valid JSON ({e}); pass the JSON text of an object"
-        ))),
-    }
+fn encode(body: &Value) -> Vec<u8> {
+    // Serializing a Value cannot fail.
+    serde_json::to_vec(body).unwrap_or_default()
 }
 
-fn number(value: u64) -> Value {
-    serde_json::json!({ "N": value.to_string() })
+fn item_error(error: ItemError) -> StoreError {
+    StoreError::InvalidInput(match error {
+        ItemError::Syntax(e) => {
+            format!("the item is not valid JSON ({e}); pass the JSON text of an object")
+        }
+        ItemError::NotAnObject(kind) => format!(
+            "the item must be a JSON object like {{\"user\":{{\"data\":{{}}}}}}, got {kind}"
+        ),
+        ItemError::Attribute { path, reason } => format!("item attribute '{path}': {reason}"),
+    })
 }
 
-fn conflict_error(
-    user_id: &str,
-    precondition: Option<&Precondition>,
-    conflict: ServiceError,
-) -> StoreError {
+fn conflict_error(precondition: Option<&Precondition>, conflict: ServiceError) -> StoreError {
     let expected = match precondition.and_then(|p| p.version) {
         Some(version) => format!("version {version}"),
         None => "no version yet (a new user)".into(),
     };
     StoreError::ConditionalConflict(ServiceError {
         message: format!(
-            "user '{}' was saved by another request after this item was loaded (expected {expected}); nothing was saved: load the user again, reapply the change and save. DynamoDB: {}",
-            crate::config::shorten(user_id),
+            "the user was saved by another request after this item was loaded (expected {expected}); nothing was saved: load the user again, reapply the change and save. DynamoDB: {}",
             conflict.message
         ),
         ..conflict
     })
-}
-
-fn malformed(why: &str) -> StoreError {
-    StoreError::MalformedResponse(format!("{why}; check that the endpoint is DynamoDB"))
 }

@@ -2,7 +2,7 @@
 //!
 //! One load or save reads in one pass: `lib.rs` (the `store` export) → [`client`] (item
 //! operations: validation, table on first use, locking) → [`table`] / [`retention`] (table
-//! management) → [`service`] (sign, send, retry, parse errors) → [`host`]. [`marshal`] and
+//! management) → [`service`] (sign, send, retry, parse errors) → [`host`]. [`transcode`] and
 //! [`protocol`] turn items and requests into DynamoDB JSON and back. Each layer calls only
 //! the ones below it.
 //!
@@ -21,7 +21,6 @@ pub mod config;
 pub mod drive;
 pub mod errors;
 pub mod host;
-pub mod marshal;
 pub mod numbers;
 pub mod protocol;
 pub mod retention;
@@ -29,6 +28,7 @@ pub mod retry;
 pub mod service;
 pub mod signing;
 pub mod table;
+pub mod transcode;
 
 /// Generated from `wit/`. Nothing generated leaks out under another name.
 pub mod bindings {

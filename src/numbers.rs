@@ -69,20 +69,19 @@ fn parse_exponent(text: &str) -> Option<i64> {
 /// Why DynamoDB would refuse `text` as a number, or `None` when it stores it exactly.
 pub fn violation(text: &str) -> Option<String> {
     let Some(decimal) = parse(text) else {
-        return Some(format!("'{text}' is not a decimal number"));
+        return Some("the number is not a decimal number".into());
     };
     if decimal.significant_digits > MAX_SIGNIFICANT_DIGITS {
         return Some(format!(
-            "{} has {} significant digits; DynamoDB stores at most {MAX_SIGNIFICANT_DIGITS} (store it as a string to keep every digit)",
-            crate::config::shorten(text),
+            "the number has {} significant digits; DynamoDB stores at most {MAX_SIGNIFICANT_DIGITS} (store it as a string to keep every digit)",
             decimal.significant_digits
         ));
     }
     match decimal.leading_exponent {
-        Some(e) if !(MIN_EXPONENT..=MAX_EXPONENT).contains(&e) => Some(format!(
-            "{} is outside DynamoDB's number range (1E-130 to 9.9E+125 in magnitude)",
-            crate::config::shorten(text)
-        )),
+        Some(e) if !(MIN_EXPONENT..=MAX_EXPONENT).contains(&e) => Some(
+            "the number is outside DynamoDB's number range (1E-130 to 9.9E+125 in magnitude)"
+                .into(),
+        ),
         _ => None,
     }
 }

@@ -91,35 +91,49 @@ pub struct Precondition {
     pub version: Option<u64>,
 }
 
-pub fn put_item(
-    table: &str,
-    attributes: Map<String, Value>,
-    precondition: Option<&Precondition>,
-) -> Value {
-    // Moved in, not copied: `json!` would serialize the whole attribute tree into a new one.
-    let mut fields = Map::with_capacity(2);
-    fields.insert("TableName".to_string(), Value::String(table.to_string()));
-    fields.insert("Item".to_string(), Value::Object(attributes));
-    let body = Value::Object(fields);
+/// The PutItem body. `item_members` are the members of the `Item` object, already
+/// marshalled (see [`crate::transcode`]); large items are never parsed into a tree here.
+pub fn put_item(table: &str, item_members: &str, precondition: Option<&Precondition>) -> Vec<u8> {
+    let mut body = String::with_capacity(item_members.len() + 256);
+    body.push_str("{\"TableName\":");
+    push_json_string(&mut body, table);
+    body.push_str(",\"Item\":{");
+    body.push_str(item_members);
+    body.push('}');
     let condition = match precondition {
-        None => return body,
+        None => None,
         Some(Precondition {
             attribute,
             version: None,
-        }) => json!({
+        }) => Some(json!({
             "ConditionExpression": "attribute_not_exists(#v)",
             "ExpressionAttributeNames": { "#v": attribute },
-        }),
+        })),
         Some(Precondition {
             attribute,
             version: Some(version),
-        }) => json!({
+        }) => Some(json!({
             "ConditionExpression": "#v = :v",
             "ExpressionAttributeNames": { "#v": attribute },
             "ExpressionAttributeValues": { ":v": { "N": version.to_string() } },
-        }),
+        })),
     };
-    merged(body, condition)
+    if let Some(Value::Object(fields)) = condition {
+        for (name, value) in fields {
+            body.push(',');
+            push_json_string(&mut body, &name);
+            body.push(':');
+            body.push_str(&value.to_string());
+        }
+    }
+    body.push('}');
+    body.into_bytes()
+}
+
+/// `text` as a JSON string, quotes included.
+pub fn push_json_string(out: &mut String, text: &str) {
+    // Serializing a str cannot fail.
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
 }
 
 pub fn describe_time_to_live(table: &str) -> Value {
@@ -160,30 +174,63 @@ pub fn delete_item(table: &str, key_column: &str, user_id: &str) -> Value {
     json!({ "TableName": table, "Key": key(key_column, user_id) })
 }
 
-/// The JSON object of a 200 response, or why there is none.
-pub fn parse_response(response: &HttpResponse) -> Result<Map<String, Value>, Failure> {
+/// Whether the response is a sound success: its `x-amz-crc32` (when present) matches and
+/// the status is 200. Errors become [`Failure::Service`] with DynamoDB's code.
+pub fn check_response(response: &HttpResponse) -> Result<(), Failure> {
     if let Some(expected) = header(response, "x-amz-crc32") {
         let actual = crc32fast::hash(&response.body);
         if expected.trim().parse::<u32>().ok() != Some(actual) {
             return Err(Failure::Malformed(format!(
-                "x-amz-crc32 is {expected:?} but the body's CRC32 is {actual}; the response was damaged in transit"
+                "x-amz-crc32 does not match the body's CRC32 ({} bytes); the response was damaged in transit",
+                response.body.len()
             )));
         }
     }
     if response.status != 200 {
         return Err(Failure::Service(parse_error(response)));
     }
-    match serde_json::from_slice::<Value>(&response.body) {
+    Ok(())
+}
+
+/// The JSON object of a success body. The error says what is wrong, not what the body holds.
+pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, Failure> {
+    match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(Failure::Malformed(format!(
-            "expected a JSON object, got {}",
-            preview(other.to_string().as_bytes())
-        ))),
+        Ok(_) => Err(Failure::Malformed(
+            "the body is JSON but not an object".into(),
+        )),
         Err(e) => Err(Failure::Malformed(format!(
-            "body is not JSON ({e}): {}",
-            preview(&response.body)
+            "the body is not JSON ({} at byte {} of {})",
+            json_error_kind(&e),
+            byte_offset(body, e.line(), e.column()),
+            body.len()
         ))),
     }
+}
+
+/// The JSON object of a 200 response, or why there is none.
+pub fn parse_response(response: &HttpResponse) -> Result<Map<String, Value>, Failure> {
+    check_response(response)?;
+    json_object(&response.body)
+}
+
+fn json_error_kind(error: &serde_json::Error) -> &'static str {
+    match error.classify() {
+        serde_json::error::Category::Eof => "it ends early",
+        serde_json::error::Category::Syntax => "a syntax error",
+        serde_json::error::Category::Data => "unexpected data",
+        serde_json::error::Category::Io => "a read error",
+    }
+}
+
+/// serde_json reports 1-based line and column; messages give the byte offset.
+fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
+    let line_start: usize = body
+        .split(|&b| b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    line_start + column.saturating_sub(1)
 }
 
 /// An error response: DynamoDB's JSON `{"__type": "ns#Code", "message": ...}`, the
@@ -207,7 +254,7 @@ pub fn parse_error(response: &HttpResponse) -> ServiceFailure {
         .unwrap_or_else(|| format!("HTTP{}", response.status));
     let message = field(&["message", "Message"])
         .or_else(|| xml_element(&text, "Message"))
-        .unwrap_or_else(|| preview(&response.body));
+        .unwrap_or_else(|| describe_body(&response.body));
     ServiceFailure {
         status: response.status,
         code,
@@ -246,15 +293,14 @@ pub fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
-/// The start of a body, for error messages.
-fn preview(body: &[u8]) -> String {
-    const MAX: usize = 120;
+/// What an error body without a message was, without quoting it (a proxy's page may
+/// echo the request).
+fn describe_body(body: &[u8]) -> String {
     if body.is_empty() {
-        return "empty body".into();
+        "empty body".into()
+    } else {
+        format!("a {}-byte body without a message", body.len())
     }
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]);
-    let ellipsis = if body.len() > MAX { "..." } else { "" };
-    format!("{:?}{ellipsis}", text)
 }
 
 /// What DescribeTable says about the table.
@@ -346,17 +392,19 @@ mod tests {
             attribute: "version".into(),
             version: None,
         };
-        let body = put_item("t", Map::new(), Some(&absent));
+        let parse = |body: Vec<u8>| serde_json::from_slice::<Value>(&body).unwrap();
+        let body = parse(put_item("t", r#""userId":{"S":"u"}"#, Some(&absent)));
+        assert_eq!(body["Item"]["userId"]["S"], "u");
         assert_eq!(body["ConditionExpression"], "attribute_not_exists(#v)");
         assert_eq!(body["ExpressionAttributeNames"]["#v"], "version");
         let version = Precondition {
             attribute: "version".into(),
             version: Some(7),
         };
-        let body = put_item("t", Map::new(), Some(&version));
+        let body = parse(put_item("t", "", Some(&version)));
         assert_eq!(body["ConditionExpression"], "#v = :v");
         assert_eq!(body["ExpressionAttributeValues"][":v"]["N"], "7");
-        assert!(put_item("t", Map::new(), None)
+        assert!(parse(put_item("t", "", None))
             .get("ConditionExpression")
             .is_none());
     }

@@ -73,7 +73,8 @@ impl<H: Host> Service<H> {
         }
     }
 
-    /// Sends `operation` until it succeeds, fails for good, or runs out of attempts.
+    /// Sends `operation` until it succeeds, fails for good, or runs out of attempts, and
+    /// returns the JSON object DynamoDB answered.
     pub async fn call(
         &self,
         operation: Operation,
@@ -81,13 +82,26 @@ impl<H: Host> Service<H> {
     ) -> Result<Map<String, Value>, Failed> {
         let body = serde_json::to_vec(body).map_err(|e| Failed {
             failure: Failure::Local(StoreError::InvalidInput(format!(
-                "cannot encode the request: {e}"
+                "cannot encode the {} request: {e}",
+                operation.name()
             ))),
             attempts: 0,
         })?;
+        self.call_with(operation, &body, protocol::json_object)
+            .await
+    }
+
+    /// Like [`Service::call`] with a body already encoded and the answer decoded by
+    /// `decode`. Decoding is part of each attempt, so a damaged body is retried.
+    pub async fn call_with<T>(
+        &self,
+        operation: Operation,
+        body: &[u8],
+        decode: impl Fn(&[u8]) -> Result<T, Failure>,
+    ) -> Result<T, Failed> {
         let mut attempt = 1;
         loop {
-            match self.attempt(operation, &body).await {
+            match self.attempt(operation, body, &decode).await {
                 Ok(response) => return Ok(response),
                 Err(failure) if failure.is_retryable() && attempt < self.settings.max_attempts => {
                     self.host.sleep(self.backoff.delay_ms(attempt)).await;
@@ -103,18 +117,20 @@ impl<H: Host> Service<H> {
         }
     }
 
-    async fn attempt(
+    async fn attempt<T>(
         &self,
         operation: Operation,
         body: &[u8],
-    ) -> Result<Map<String, Value>, Failure> {
+        decode: impl Fn(&[u8]) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
         let request = self.signed_request(operation, body)?;
         let response = self
             .host
             .send(request, self.settings.request_timeout_ms)
             .await
             .map_err(Failure::Transport)?;
-        protocol::parse_response(&response)
+        protocol::check_response(&response)?;
+        decode(&response.body)
     }
 
     fn signed_request(&self, operation: Operation, body: &[u8]) -> Result<HttpRequest, Failure> {

@@ -1,13 +1,11 @@
-//! JSON values ↔ DynamoDB attribute values, as `marshall` / `unmarshall` of
-//! `@aws-sdk/util-dynamodb` do with the plugin's defaults: object → M, array → L,
-//! string → S, number → N (the exact digits), boolean → BOOL, null → NULL.
-//!
-//! Attribute values are kept as `serde_json::Value` in DynamoDB's wire JSON
-//! (`{"S": "..."}`), because that is what goes over the wire; no second model is needed.
+//! The test oracle: the guest's former tree-based marshalling (JSON values ↔ DynamoDB
+//! attribute values as `serde_json::Value` trees), kept only to check that the one-pass
+//! transcoder (`src/transcode.rs`) stores exactly what it stored.
+#![allow(dead_code)]
 
 use serde_json::{Map, Value};
 
-use crate::numbers;
+use jovo_dynamodb_wasm::numbers;
 
 /// DynamoDB's item size limit, 400 KB.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
@@ -177,7 +175,12 @@ fn single_entry(value: &Value) -> Option<(&str, &Value)> {
 fn number(text: &str) -> Result<Value, String> {
     text.parse::<serde_json::Number>()
         .map(Value::Number)
-        .map_err(|_| format!("N value {:?} is not a number", crate::config::shorten(text)))
+        .map_err(|_| {
+            format!(
+                "N value {:?} is not a number",
+                jovo_dynamodb_wasm::config::shorten(text)
+            )
+        })
 }
 
 /// The JSON type of `value`, for messages.

@@ -1,0 +1,1094 @@
+//! Items between JSON text and DynamoDB's wire JSON, each way in one pass over the text,
+//! as `marshall` / `unmarshall` of `@aws-sdk/util-dynamodb` do with the plugin's defaults:
+//! object → M, array → L, string → S, number → N (the exact digits), boolean → BOOL,
+//! null → NULL.
+//!
+//! No value tree is built: the reader walks the input once and writes the output as it
+//! goes, checking DynamoDB's rules on the way (nesting, numbers, names, the 400 KB size as
+//! DynamoDB counts it). Strings are copied as the JSON text spells them, escapes included,
+//! so every string DynamoDB can hold survives both ways, a lone UTF-16 surrogate (`\ud83d`,
+//! half an emoji cut by `substring` in JavaScript) too.
+//!
+//! Errors say where (attribute path, byte offset) and what kind of value, never the value.
+
+use std::borrow::Cow;
+
+use crate::numbers;
+
+/// DynamoDB's item size limit, 400 KB.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+/// DynamoDB nests documents at most 32 levels deep.
+pub const MAX_DEPTH: usize = 32;
+/// How deep a response may nest before it is refused rather than followed (DynamoDB never
+/// returns more than [`MAX_DEPTH`]; this bounds the recursion on a hostile answer).
+const MAX_RESPONSE_DEPTH: usize = 2 * MAX_DEPTH + 8;
+
+/// What the item being saved must follow, besides DynamoDB's own rules.
+#[derive(Clone, Copy, Debug)]
+pub struct ItemRules<'a> {
+    /// The partition key column: left out, since the user id is written there.
+    pub key_column: &'a str,
+    /// With optimistic locking: the version attribute, read out of the item and left out.
+    pub version_attribute: Option<&'a str>,
+    /// With data retention: the expiry attribute, left out (the component writes it).
+    pub expiry_attribute: Option<&'a str>,
+    /// Empty strings become NULL (`convertEmptyValues`).
+    pub convert_empty_values: bool,
+}
+
+/// An item as DynamoDB attributes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MarshalledItem {
+    /// The attributes as members of a JSON object, without the braces:
+    /// `"user":{"M":{...}},"createdAt":{"S":"..."}`. Empty for an empty item.
+    pub attributes: String,
+    /// Their size as DynamoDB counts it (names plus values).
+    pub size: usize,
+    /// With optimistic locking, the version the item carried (`None`: absent or null).
+    pub version: Option<u64>,
+}
+
+/// Why an item cannot be saved.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ItemError {
+    /// The text is not JSON.
+    Syntax(SyntaxError),
+    /// The JSON is not an object; the kind of value it is.
+    NotAnObject(&'static str),
+    /// An attribute breaks a rule. `path` is like `user.data.scores[1]`.
+    Attribute { path: String, reason: String },
+}
+
+/// Where and why JSON text stopped making sense.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub expected: &'static str,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "expected {} at byte {}", self.expected, self.offset)
+    }
+}
+
+/// Transcodes the JSON object text of an item into DynamoDB attributes in one pass.
+pub fn marshal_item(item: &str, rules: ItemRules<'_>) -> Result<MarshalledItem, ItemError> {
+    let mut reader = Reader::new(item.as_bytes());
+    match reader.peek().map_err(ItemError::Syntax)? {
+        b'{' => {}
+        other => return Err(ItemError::NotAnObject(kind_of(other))),
+    }
+    let mut writer = Marshaller {
+        reader,
+        out: String::with_capacity(item.len() + item.len() / 2 + 64),
+        rules,
+        path: Vec::new(),
+    };
+    let (size, version) = writer.top_level()?;
+    writer.reader.end().map_err(ItemError::Syntax)?;
+    Ok(MarshalledItem {
+        attributes: writer.out,
+        size,
+        version,
+    })
+}
+
+/// Transcodes a GetItem response body into the JSON object text of its item, or `None`
+/// when the answer has no item. The error says what is wrong and where, never the data.
+pub fn unmarshal_get_item(body: &[u8]) -> Result<Option<String>, String> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        format!(
+            "the body is not UTF-8 text (byte {} of {})",
+            e.valid_up_to(),
+            body.len()
+        )
+    })?;
+    let mut reader = Reader::new(text.as_bytes());
+    let syntax = |e: SyntaxError| format!("the body is not JSON ({e})");
+    if reader.peek().map_err(syntax)? != b'{' {
+        return Err("the body is not a JSON object".into());
+    }
+    let mut item = None;
+    reader.expect(b'{').map_err(syntax)?;
+    if !reader.eat(b'}').map_err(syntax)? {
+        loop {
+            let name = reader.string().map_err(syntax)?;
+            reader.expect(b':').map_err(syntax)?;
+            if name.raw == "Item" && reader.peek().map_err(syntax)? == b'{' {
+                let mut unmarshaller = Unmarshaller {
+                    reader,
+                    out: String::with_capacity(body.len()),
+                    path: Vec::new(),
+                };
+                unmarshaller.map()?;
+                reader = unmarshaller.reader;
+                item = Some(unmarshaller.out);
+            } else if name.raw == "Item" && reader.peek().map_err(syntax)? != b'n' {
+                return Err("its Item is not an object".into());
+            } else {
+                reader.skip_value(0).map_err(syntax)?;
+            }
+            if !reader.comma_or(b'}').map_err(syntax)? {
+                break;
+            }
+        }
+    }
+    reader.end().map_err(syntax)?;
+    Ok(item)
+}
+
+/// A JSON string as it appears in the text.
+#[derive(Clone, Copy, Debug)]
+struct JsonString<'a> {
+    /// Between the quotes, escapes as written.
+    raw: &'a str,
+    /// Whether `raw` has a backslash escape.
+    escaped: bool,
+    /// Its length in UTF-8 once decoded, as DynamoDB counts it (a lone surrogate as the
+    /// three bytes of its generalised UTF-8 form).
+    decoded_len: usize,
+}
+
+impl<'a> JsonString<'a> {
+    /// The decoded text, for comparing names and showing paths; lone surrogates become
+    /// U+FFFD here, which is fine for both.
+    fn decoded(&self) -> Cow<'a, str> {
+        if self.escaped {
+            Cow::Owned(decode_escapes(self.raw))
+        } else {
+            Cow::Borrowed(self.raw)
+        }
+    }
+
+    fn is(&self, name: &str) -> bool {
+        if self.escaped {
+            decode_escapes(self.raw) == name
+        } else {
+            self.raw == name
+        }
+    }
+}
+
+/// One step of an attribute path; turned into text only for an error message.
+#[derive(Clone, Copy)]
+enum PathStep<'a> {
+    Key(JsonString<'a>),
+    Index(usize),
+}
+
+fn render_path(path: &[PathStep<'_>]) -> String {
+    let mut text = String::new();
+    for step in path {
+        match step {
+            PathStep::Key(name) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(&name.decoded());
+            }
+            PathStep::Index(index) => text.push_str(&format!("[{index}]")),
+        }
+    }
+    text
+}
+
+/// The member names of one object, to find a repeated one once the object is read
+/// (sorting beats a hash set in code size, and is as fast for objects of this size).
+#[derive(Default)]
+struct MemberNames<'a>(Vec<Cow<'a, str>>);
+
+impl<'a> MemberNames<'a> {
+    fn add(&mut self, name: &JsonString<'a>) {
+        self.0.push(name.decoded());
+    }
+
+    fn repeated(mut self) -> Option<Cow<'a, str>> {
+        self.0.sort_unstable();
+        self.0
+            .windows(2)
+            .find(|pair| pair[0] == pair[1])
+            .map(|pair| pair[0].clone())
+    }
+}
+
+struct Marshaller<'a, 'r> {
+    reader: Reader<'a>,
+    out: String,
+    rules: ItemRules<'r>,
+    path: Vec<PathStep<'a>>,
+}
+
+impl<'a> Marshaller<'a, '_> {
+    fn attribute_error(&self, reason: impl Into<String>) -> ItemError {
+        ItemError::Attribute {
+            path: render_path(&self.path),
+            reason: reason.into(),
+        }
+    }
+
+    /// The item's own members: the reserved ones (key column, version, expiry) are left out.
+    fn top_level(&mut self) -> Result<(usize, Option<u64>), ItemError> {
+        let mut size = 0;
+        let mut version = None;
+        let mut names = MemberNames::default();
+        self.reader.expect(b'{').map_err(ItemError::Syntax)?;
+        if self.reader.eat(b'}').map_err(ItemError::Syntax)? {
+            return Ok((0, None));
+        }
+        loop {
+            let name = self.reader.string().map_err(ItemError::Syntax)?;
+            self.reader.expect(b':').map_err(ItemError::Syntax)?;
+            self.path.push(PathStep::Key(name));
+            self.check_name(&name, &mut names)?;
+            if name.is(self.rules.key_column)
+                || self.rules.expiry_attribute.is_some_and(|a| name.is(a))
+            {
+                self.reader.skip_value(1).map_err(ItemError::Syntax)?;
+            } else if self.rules.version_attribute.is_some_and(|a| name.is(a)) {
+                version = self.version()?;
+            } else {
+                if !self.out.is_empty() {
+                    self.out.push(',');
+                }
+                self.push_name(&name);
+                size += name.decoded_len + self.value()?;
+            }
+            self.path.pop();
+            if !self.reader.comma_or(b'}').map_err(ItemError::Syntax)? {
+                self.refuse_repeated(names)?;
+                return Ok((size, version));
+            }
+        }
+    }
+
+    fn check_name(
+        &self,
+        name: &JsonString<'a>,
+        names: &mut MemberNames<'a>,
+    ) -> Result<(), ItemError> {
+        if name.decoded_len == 0 {
+            return Err(self.attribute_error(
+                "an attribute name is empty; DynamoDB needs names of at least one character",
+            ));
+        }
+        names.add(name);
+        Ok(())
+    }
+
+    /// After an object: a name given twice would silently lose one of the values.
+    fn refuse_repeated(&self, names: MemberNames<'a>) -> Result<(), ItemError> {
+        let Some(name) = names.repeated() else {
+            return Ok(());
+        };
+        let object = render_path(&self.path);
+        let path = if object.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{object}.{name}")
+        };
+        Err(ItemError::Attribute {
+            path,
+            reason:
+                "this attribute name appears twice in one object; give each member a unique name"
+                    .into(),
+        })
+    }
+
+    fn version(&mut self) -> Result<Option<u64>, ItemError> {
+        let attribute = self.rules.version_attribute.unwrap_or("version");
+        let found = match self.reader.peek().map_err(ItemError::Syntax)? {
+            b'n' => {
+                self.reader.skip_value(1).map_err(ItemError::Syntax)?;
+                return Ok(None);
+            }
+            b'-' | b'0'..=b'9' => {
+                let number = self.reader.number().map_err(ItemError::Syntax)?;
+                match number.parse::<u64>() {
+                    Ok(version) => return Ok(Some(version)),
+                    Err(_) => "a number that is not a whole number from 0 up",
+                }
+            }
+            other => kind_of(other),
+        };
+        Err(ItemError::Attribute {
+            path: attribute.to_string(),
+            reason: format!(
+                "it is {found}; with optimistic locking it must be the version number load-user returned, or absent for a new user"
+            ),
+        })
+    }
+
+    fn push_name(&mut self, name: &JsonString<'_>) {
+        self.out.push('"');
+        self.out.push_str(name.raw);
+        self.out.push_str("\":");
+    }
+
+    /// Writes one value as an attribute value; returns its size as DynamoDB counts it.
+    fn value(&mut self) -> Result<usize, ItemError> {
+        if self.path.len() > MAX_DEPTH {
+            return Err(self.attribute_error(format!(
+                "nesting is deeper than DynamoDB's {MAX_DEPTH} levels"
+            )));
+        }
+        let reader = &mut self.reader;
+        match reader.peek().map_err(ItemError::Syntax)? {
+            b'"' => {
+                let text = reader.string().map_err(ItemError::Syntax)?;
+                if text.decoded_len == 0 && self.rules.convert_empty_values {
+                    self.out.push_str("{\"NULL\":true}");
+                    return Ok(1);
+                }
+                self.out.push_str("{\"S\":\"");
+                self.out.push_str(text.raw);
+                self.out.push_str("\"}");
+                Ok(text.decoded_len)
+            }
+            b'-' | b'0'..=b'9' => {
+                let number = reader.number().map_err(ItemError::Syntax)?;
+                if let Some(reason) = numbers::violation(number) {
+                    return Err(self.attribute_error(reason));
+                }
+                self.out.push_str("{\"N\":\"");
+                self.out.push_str(number);
+                self.out.push_str("\"}");
+                Ok(numbers::stored_size(number))
+            }
+            b't' | b'f' => {
+                let value = reader.boolean().map_err(ItemError::Syntax)?;
+                self.out.push_str(if value {
+                    "{\"BOOL\":true}"
+                } else {
+                    "{\"BOOL\":false}"
+                });
+                Ok(1)
+            }
+            b'n' => {
+                reader.literal("null").map_err(ItemError::Syntax)?;
+                self.out.push_str("{\"NULL\":true}");
+                Ok(1)
+            }
+            b'[' => self.list(),
+            b'{' => self.map(),
+            _ => Err(ItemError::Syntax(reader.error("a JSON value"))),
+        }
+    }
+
+    fn list(&mut self) -> Result<usize, ItemError> {
+        self.reader.expect(b'[').map_err(ItemError::Syntax)?;
+        self.out.push_str("{\"L\":[");
+        let mut size = 3;
+        if !self.reader.eat(b']').map_err(ItemError::Syntax)? {
+            let mut index = 0;
+            loop {
+                if index > 0 {
+                    self.out.push(',');
+                }
+                self.path.push(PathStep::Index(index));
+                size += 1 + self.value()?;
+                self.path.pop();
+                index += 1;
+                if !self.reader.comma_or(b']').map_err(ItemError::Syntax)? {
+                    break;
+                }
+            }
+        }
+        self.out.push_str("]}");
+        Ok(size)
+    }
+
+    fn map(&mut self) -> Result<usize, ItemError> {
+        self.reader.expect(b'{').map_err(ItemError::Syntax)?;
+        self.out.push_str("{\"M\":{");
+        let mut size = 3;
+        if !self.reader.eat(b'}').map_err(ItemError::Syntax)? {
+            let mut names = MemberNames::default();
+            let mut first = true;
+            loop {
+                let name = self.reader.string().map_err(ItemError::Syntax)?;
+                self.reader.expect(b':').map_err(ItemError::Syntax)?;
+                self.path.push(PathStep::Key(name));
+                self.check_name(&name, &mut names)?;
+                if !first {
+                    self.out.push(',');
+                }
+                first = false;
+                self.push_name(&name);
+                size += 1 + name.decoded_len + self.value()?;
+                self.path.pop();
+                if !self.reader.comma_or(b'}').map_err(ItemError::Syntax)? {
+                    self.refuse_repeated(names)?;
+                    break;
+                }
+            }
+        }
+        self.out.push_str("}}");
+        Ok(size)
+    }
+}
+
+struct Unmarshaller<'a> {
+    reader: Reader<'a>,
+    out: String,
+    path: Vec<PathStep<'a>>,
+}
+
+impl<'a> Unmarshaller<'a> {
+    fn fail(&self, what: &str) -> String {
+        let path = render_path(&self.path);
+        let at = if path.is_empty() {
+            String::new()
+        } else {
+            format!(" at attribute '{path}'")
+        };
+        format!("{what}{at} (byte {})", self.reader.position)
+    }
+
+    fn syntax(&self, e: SyntaxError) -> String {
+        let path = render_path(&self.path);
+        if path.is_empty() {
+            format!("the body is not JSON ({e})")
+        } else {
+            format!("the body is not JSON ({e}, in attribute '{path}')")
+        }
+    }
+
+    /// An attribute map (`{"name": {"S": ...}, ...}`) as a JSON object.
+    fn map(&mut self) -> Result<(), String> {
+        if self.path.len() > MAX_RESPONSE_DEPTH {
+            return Err(self.fail("the item nests deeper than DynamoDB allows"));
+        }
+        self.reader.expect(b'{').map_err(|e| self.syntax(e))?;
+        self.out.push('{');
+        if !self.reader.eat(b'}').map_err(|e| self.syntax(e))? {
+            let mut first = true;
+            loop {
+                let name = self.reader.string().map_err(|e| self.syntax(e))?;
+                self.reader.expect(b':').map_err(|e| self.syntax(e))?;
+                if !first {
+                    self.out.push(',');
+                }
+                first = false;
+                self.out.push('"');
+                self.out.push_str(name.raw);
+                self.out.push_str("\":");
+                self.path.push(PathStep::Key(name));
+                self.attribute_value()?;
+                self.path.pop();
+                if !self.reader.comma_or(b'}').map_err(|e| self.syntax(e))? {
+                    break;
+                }
+            }
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
+    /// `{"<type>": <value>}` as the JSON value it stands for. Sets (SS, NS, BS) become
+    /// arrays and binary (B) stays base64 text: JSON has neither sets nor bytes. The plugin
+    /// never writes them; they appear only in items written by others.
+    fn attribute_value(&mut self) -> Result<(), String> {
+        if self.reader.peek().map_err(|e| self.syntax(e))? != b'{' {
+            return Err(self.fail("expected an attribute value like {\"S\": ...}"));
+        }
+        self.reader.expect(b'{').map_err(|e| self.syntax(e))?;
+        if self.reader.eat(b'}').map_err(|e| self.syntax(e))? {
+            return Err(self.fail("an attribute value has no type"));
+        }
+        let tag = self.reader.string().map_err(|e| self.syntax(e))?;
+        self.reader.expect(b':').map_err(|e| self.syntax(e))?;
+        match tag.raw {
+            "S" | "B" => self.string()?,
+            "N" => self.number()?,
+            "BOOL" => {
+                let value = self.reader.boolean().map_err(|e| self.syntax(e))?;
+                self.out.push_str(if value { "true" } else { "false" });
+            }
+            "NULL" => {
+                self.reader.skip_value(0).map_err(|e| self.syntax(e))?;
+                self.out.push_str("null");
+            }
+            "M" => {
+                if self.reader.peek().map_err(|e| self.syntax(e))? != b'{' {
+                    return Err(self.fail("an M attribute value is not an object"));
+                }
+                self.map()?;
+            }
+            "L" => self.array(|this| this.attribute_value())?,
+            "SS" | "BS" => self.array(|this| this.string())?,
+            "NS" => self.array(|this| this.number())?,
+            _ => return Err(self.fail("an attribute value has a type DynamoDB does not have")),
+        }
+        if self.reader.eat(b'}').map_err(|e| self.syntax(e))? {
+            Ok(())
+        } else {
+            Err(self.fail("an attribute value has more than one type"))
+        }
+    }
+
+    fn array(
+        &mut self,
+        mut element: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        if self.path.len() > MAX_RESPONSE_DEPTH {
+            return Err(self.fail("the item nests deeper than DynamoDB allows"));
+        }
+        if self.reader.peek().map_err(|e| self.syntax(e))? != b'[' {
+            return Err(self.fail("a list or set attribute value is not an array"));
+        }
+        self.reader.expect(b'[').map_err(|e| self.syntax(e))?;
+        self.out.push('[');
+        if !self.reader.eat(b']').map_err(|e| self.syntax(e))? {
+            let mut index = 0;
+            loop {
+                if index > 0 {
+                    self.out.push(',');
+                }
+                self.path.push(PathStep::Index(index));
+                element(self)?;
+                self.path.pop();
+                index += 1;
+                if !self.reader.comma_or(b']').map_err(|e| self.syntax(e))? {
+                    break;
+                }
+            }
+        }
+        self.out.push(']');
+        Ok(())
+    }
+
+    fn string(&mut self) -> Result<(), String> {
+        if self.reader.peek().map_err(|e| self.syntax(e))? != b'"' {
+            return Err(self.fail("a string attribute value is not a string"));
+        }
+        let text = self.reader.string().map_err(|e| self.syntax(e))?;
+        self.out.push('"');
+        self.out.push_str(text.raw);
+        self.out.push('"');
+        Ok(())
+    }
+
+    fn number(&mut self) -> Result<(), String> {
+        if self.reader.peek().map_err(|e| self.syntax(e))? != b'"' {
+            return Err(self.fail("a number attribute value is not a string"));
+        }
+        let text = self.reader.string().map_err(|e| self.syntax(e))?;
+        let digits = text.decoded();
+        if !is_json_number(&digits) {
+            return Err(self.fail("a number attribute value is not a decimal number"));
+        }
+        self.out.push_str(&digits);
+        Ok(())
+    }
+}
+
+/// A forward-only JSON reader over text that is valid UTF-8.
+struct Reader<'a> {
+    text: &'a [u8],
+    position: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a [u8]) -> Reader<'a> {
+        Reader { text, position: 0 }
+    }
+
+    fn error(&self, expected: &'static str) -> SyntaxError {
+        SyntaxError {
+            offset: self.position,
+            expected,
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.text.get(self.position) {
+            self.position += 1;
+        }
+    }
+
+    /// The next significant byte, not consumed.
+    fn peek(&mut self) -> Result<u8, SyntaxError> {
+        self.skip_whitespace();
+        self.text
+            .get(self.position)
+            .copied()
+            .ok_or_else(|| self.error("a JSON value"))
+    }
+
+    fn eat(&mut self, byte: u8) -> Result<bool, SyntaxError> {
+        if self.peek()? == byte {
+            self.position += 1;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), SyntaxError> {
+        if self.eat(byte)? {
+            Ok(())
+        } else {
+            Err(self.error(match byte {
+                b'{' => "'{'",
+                b'[' => "'['",
+                b':' => "':'",
+                _ => "a JSON value",
+            }))
+        }
+    }
+
+    /// After a member or element: `true` for a comma (more follow), `false` for `close`.
+    fn comma_or(&mut self, close: u8) -> Result<bool, SyntaxError> {
+        match self.peek() {
+            Ok(b',') => {
+                self.position += 1;
+                Ok(true)
+            }
+            Ok(byte) if byte == close => {
+                self.position += 1;
+                Ok(false)
+            }
+            _ => Err(self.error(if close == b'}' {
+                "',' or '}'"
+            } else {
+                "',' or ']'"
+            })),
+        }
+    }
+
+    /// Only whitespace may follow the top-level value.
+    fn end(&mut self) -> Result<(), SyntaxError> {
+        self.skip_whitespace();
+        if self.position == self.text.len() {
+            Ok(())
+        } else {
+            Err(self.error("the end of the text"))
+        }
+    }
+
+    fn literal(&mut self, word: &'static str) -> Result<(), SyntaxError> {
+        self.skip_whitespace();
+        if self.text[self.position..].starts_with(word.as_bytes()) {
+            self.position += word.len();
+            Ok(())
+        } else {
+            Err(self.error(word))
+        }
+    }
+
+    fn boolean(&mut self) -> Result<bool, SyntaxError> {
+        match self.peek()? {
+            b't' => self.literal("true").map(|()| true),
+            b'f' => self.literal("false").map(|()| false),
+            _ => Err(self.error("true or false")),
+        }
+    }
+
+    fn string(&mut self) -> Result<JsonString<'a>, SyntaxError> {
+        if self.peek()? != b'"' {
+            return Err(self.error("a string"));
+        }
+        self.position += 1;
+        let start = self.position;
+        let mut decoded_len = 0;
+        let mut escaped = false;
+        loop {
+            let Some(&byte) = self.text.get(self.position) else {
+                return Err(self.error("the end of a string"));
+            };
+            match byte {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    decoded_len += self.escape()?;
+                }
+                0x00..=0x1f => return Err(self.error("an escaped control character")),
+                _ => {
+                    self.position += 1;
+                    decoded_len += 1;
+                }
+            }
+        }
+        // `start..position` lies between two quote bytes of valid UTF-8 text.
+        let raw = std::str::from_utf8(&self.text[start..self.position])
+            .map_err(|_| self.error("UTF-8 text"))?;
+        self.position += 1;
+        Ok(JsonString {
+            raw,
+            escaped,
+            decoded_len,
+        })
+    }
+
+    /// Consumes one escape sequence; returns its UTF-8 length once decoded.
+    fn escape(&mut self) -> Result<usize, SyntaxError> {
+        self.position += 1;
+        let Some(&kind) = self.text.get(self.position) else {
+            return Err(self.error("an escape sequence"));
+        };
+        self.position += 1;
+        match kind {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(1),
+            b'u' => {
+                let unit = self.hex4()?;
+                if (0xD800..0xDC00).contains(&unit)
+                    && self.text[self.position..].starts_with(b"\\u")
+                {
+                    let saved = self.position;
+                    self.position += 2;
+                    if (0xDC00..0xE000).contains(&self.hex4()?) {
+                        return Ok(4);
+                    }
+                    self.position = saved;
+                }
+                Ok(match unit {
+                    0..0x80 => 1,
+                    0x80..0x800 => 2,
+                    _ => 3,
+                })
+            }
+            _ => {
+                self.position -= 1;
+                Err(self.error("a valid escape sequence"))
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let digits = self
+            .text
+            .get(self.position..self.position + 4)
+            .ok_or_else(|| self.error("four hex digits"))?;
+        let mut value = 0;
+        for &digit in digits {
+            let nibble = char::from(digit)
+                .to_digit(16)
+                .ok_or_else(|| self.error("four hex digits"))?;
+            value = value * 16 + nibble;
+        }
+        self.position += 4;
+        Ok(value)
+    }
+
+    /// A JSON number token, as written.
+    fn number(&mut self) -> Result<&'a str, SyntaxError> {
+        self.skip_whitespace();
+        let start = self.position;
+        let rest = &self.text[start..];
+        let length = json_number_length(rest).ok_or_else(|| self.error("a number"))?;
+        self.position += length;
+        std::str::from_utf8(&rest[..length]).map_err(|_| self.error("a number"))
+    }
+
+    /// Skips one value, checking it is well-formed. `depth` is how deep it already is.
+    fn skip_value(&mut self, depth: usize) -> Result<(), SyntaxError> {
+        if depth > MAX_RESPONSE_DEPTH {
+            return Err(self.error("less deeply nested JSON"));
+        }
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            b't' | b'f' => self.boolean().map(drop),
+            b'n' => self.literal("null"),
+            b'[' => {
+                self.position += 1;
+                if !self.eat(b']')? {
+                    loop {
+                        self.skip_value(depth + 1)?;
+                        if !self.comma_or(b']')? {
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            b'{' => {
+                self.position += 1;
+                if !self.eat(b'}')? {
+                    loop {
+                        self.string()?;
+                        self.expect(b':')?;
+                        self.skip_value(depth + 1)?;
+                        if !self.comma_or(b'}')? {
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(self.error("a JSON value")),
+        }
+    }
+}
+
+/// The length of the JSON number (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`) that `text`
+/// starts with, or `None` when it starts with none.
+fn json_number_length(text: &[u8]) -> Option<usize> {
+    let digits_from = |at: usize| {
+        text[at.min(text.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let mut at = usize::from(text.first() == Some(&b'-'));
+    match text.get(at) {
+        Some(b'0') => at += 1,
+        Some(b'1'..=b'9') => at += digits_from(at),
+        _ => return None,
+    }
+    if text.get(at) == Some(&b'.') {
+        let fraction = digits_from(at + 1);
+        if fraction == 0 {
+            return None;
+        }
+        at += 1 + fraction;
+    }
+    if let Some(b'e' | b'E') = text.get(at) {
+        at += 1;
+        if let Some(b'+' | b'-') = text.get(at) {
+            at += 1;
+        }
+        let exponent = digits_from(at);
+        if exponent == 0 {
+            return None;
+        }
+        at += exponent;
+    }
+    Some(at)
+}
+
+fn is_json_number(text: &str) -> bool {
+    json_number_length(text.as_bytes()) == Some(text.len())
+}
+
+/// The kind of JSON value that starts with `byte`, for messages.
+fn kind_of(byte: u8) -> &'static str {
+    match byte {
+        b'{' => "an object",
+        b'[' => "an array",
+        b'"' => "a string",
+        b't' | b'f' => "a boolean",
+        b'n' => "null",
+        _ => "a number",
+    }
+}
+
+/// Decodes the escapes of a JSON string body that the reader accepted. Lone surrogates
+/// become U+FFFD.
+fn decode_escapes(raw: &str) -> String {
+    let mut decoded = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    let mut pending_high: Option<u32> = None;
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            if pending_high.take().is_some() {
+                decoded.push(char::REPLACEMENT_CHARACTER);
+            }
+            decoded.push(c);
+            continue;
+        }
+        let simple = match chars.next() {
+            Some('u') => None,
+            Some('b') => Some('\u{8}'),
+            Some('f') => Some('\u{c}'),
+            Some('n') => Some('\n'),
+            Some('r') => Some('\r'),
+            Some('t') => Some('\t'),
+            Some(other) => Some(other),
+            None => break,
+        };
+        if let Some(simple) = simple {
+            if pending_high.take().is_some() {
+                decoded.push(char::REPLACEMENT_CHARACTER);
+            }
+            decoded.push(simple);
+            continue;
+        }
+        let hex: String = chars.by_ref().take(4).collect();
+        let unit = u32::from_str_radix(&hex, 16).unwrap_or(0xFFFD);
+        match (pending_high.take(), unit) {
+            (Some(high), 0xDC00..=0xDFFF) => {
+                let code = 0x10000 + ((high - 0xD800) << 10) + (unit - 0xDC00);
+                decoded.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+            (previous, 0xD800..=0xDBFF) => {
+                if previous.is_some() {
+                    decoded.push(char::REPLACEMENT_CHARACTER);
+                }
+                pending_high = Some(unit);
+            }
+            (previous, unit) => {
+                if previous.is_some() {
+                    decoded.push(char::REPLACEMENT_CHARACTER);
+                }
+                decoded.push(char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+        }
+    }
+    if pending_high.is_some() {
+        decoded.push(char::REPLACEMENT_CHARACTER);
+    }
+    decoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: ItemRules<'static> = ItemRules {
+        key_column: "userId",
+        version_attribute: None,
+        expiry_attribute: None,
+        convert_empty_values: false,
+    };
+
+    fn marshal(item: &str) -> String {
+        marshal_item(item, RULES).unwrap().attributes
+    }
+
+    #[test]
+    fn a_jovo_item_marshals_like_util_dynamodb() {
+        assert_eq!(
+            marshal(
+                r#"{"user":{"data":{"visits":3,"tags":["a",true,null],"empty":{}}},"createdAt":"2026"}"#
+            ),
+            r#""user":{"M":{"data":{"M":{"visits":{"N":"3"},"tags":{"L":[{"S":"a"},{"BOOL":true},{"NULL":true}]},"empty":{"M":{}}}}}},"createdAt":{"S":"2026"}"#
+        );
+    }
+
+    #[test]
+    fn numbers_keep_every_digit_and_strings_every_escape() {
+        assert_eq!(
+            marshal(r#"{"n": 12345678901234567890.000000001, "s": "\ud83d \u00e9\n"}"#),
+            r#""n":{"N":"12345678901234567890.000000001"},"s":{"S":"\ud83d \u00e9\n"}"#
+        );
+    }
+
+    #[test]
+    fn a_lone_surrogate_loads_back_as_it_was_stored() {
+        let body = r#"{"Item":{"userId":{"S":"u"},"name":{"S":"cut \ud83d"}}}"#;
+        assert_eq!(
+            unmarshal_get_item(body.as_bytes()).unwrap().unwrap(),
+            r#"{"userId":"u","name":"cut \ud83d"}"#
+        );
+    }
+
+    #[test]
+    fn reserved_attributes_are_left_out_and_the_version_read() {
+        let rules = ItemRules {
+            version_attribute: Some("version"),
+            expiry_attribute: Some("expiresAt"),
+            ..RULES
+        };
+        let marshalled =
+            marshal_item(r#"{"userId":"x","a":1,"version":7,"expiresAt":5}"#, rules).unwrap();
+        assert_eq!(marshalled.attributes, r#""a":{"N":"1"}"#);
+        assert_eq!(marshalled.version, Some(7));
+        assert_eq!(marshalled.size, 1 + 2);
+    }
+
+    #[test]
+    fn sizes_count_decoded_bytes() {
+        // ab + "x\u00e9" (1 + 2 bytes), n + N(1234): 2 + 3, 1 + 3
+        let marshalled = marshal_item(r#"{"ab":"x\u00e9","n":1234}"#, RULES).unwrap();
+        assert_eq!(marshalled.size, 2 + 3 + 1 + 3);
+        let pair = marshal_item(r#"{"e":"\ud83d\ude00","l":"\ud83d"}"#, RULES).unwrap();
+        assert_eq!(pair.size, 1 + 4 + 1 + 3);
+    }
+
+    #[test]
+    fn errors_name_the_attribute_but_not_the_value() {
+        let error = marshal_item(r#"{"user":{"data":{"list":[1,1e200]}}}"#, RULES).unwrap_err();
+        match error {
+            ItemError::Attribute { path, reason } => {
+                assert_eq!(path, "user.data.list[1]");
+                assert!(
+                    reason.contains("range") && !reason.contains("1e200"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_and_repeated_names_are_refused_with_their_path() {
+        let empty = marshal_item(r#"{"a":{"":1}}"#, RULES).unwrap_err();
+        assert!(
+            matches!(&empty, ItemError::Attribute { path, reason } if path == "a." && reason.contains("empty")),
+            "{empty:?}"
+        );
+        let twice = marshal_item(r#"{"a":1,"b":{"c":1,"c":2}}"#, RULES).unwrap_err();
+        assert!(
+            matches!(&twice, ItemError::Attribute { path, reason } if path == "b.c" && reason.contains("twice")),
+            "{twice:?}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_give_the_byte_offset() {
+        assert_eq!(
+            marshal_item(r#"{"a": tru}"#, RULES),
+            Err(ItemError::Syntax(SyntaxError {
+                offset: 6,
+                expected: "true"
+            }))
+        );
+        assert_eq!(
+            marshal_item("[1]", RULES),
+            Err(ItemError::NotAnObject("an array"))
+        );
+        assert!(matches!(
+            marshal_item(r#"{"a":1} x"#, RULES),
+            Err(ItemError::Syntax(_))
+        ));
+    }
+
+    #[test]
+    fn unmarshal_reads_every_dynamodb_type() {
+        let body = r#"{"Item":{"s":{"S":"x"},"n":{"N":"1.50"},"b":{"BOOL":false},"z":{"NULL":true},
+            "m":{"M":{"l":{"L":[{"N":"1"}]}}},"ss":{"SS":["a"]},"ns":{"NS":["2"]},"bin":{"B":"AAE="}},
+            "ConsumedCapacity":{"CapacityUnits":1}}"#;
+        assert_eq!(
+            unmarshal_get_item(body.as_bytes()).unwrap().unwrap(),
+            r#"{"s":"x","n":1.50,"b":false,"z":null,"m":{"l":[1]},"ss":["a"],"ns":[2],"bin":"AAE="}"#
+        );
+        assert_eq!(unmarshal_get_item(b"{}").unwrap(), None);
+    }
+
+    #[test]
+    fn unmarshal_errors_say_where_without_the_data() {
+        for (body, expected) in [
+            (r#"{"Item":{"x":"S"}}"#, "at attribute 'x'"),
+            (r#"{"Item":{"x":{"S":1}}}"#, "not a string"),
+            (
+                r#"{"Item":{"x":{"N":"secret-one"}}}"#,
+                "not a decimal number",
+            ),
+            (
+                r#"{"Item":{"x":{"Q":"secret"}}}"#,
+                "type DynamoDB does not have",
+            ),
+            (
+                r#"{"Item":{"x":{"S":"secret","N":"1"}}}"#,
+                "more than one type",
+            ),
+            (r#"{"Item":{"x":{"S":"secret"}"#, "not JSON"),
+        ] {
+            let error = unmarshal_get_item(body.as_bytes()).unwrap_err();
+            assert!(error.contains(expected), "{body}: {error}");
+            assert!(!error.contains("secret"), "{error}");
+        }
+    }
+
+    #[test]
+    fn decoding_escapes_handles_pairs_and_lone_halves() {
+        assert_eq!(
+            decode_escapes(r"a\u00e9\n\ud83d\ude00"),
+            "a\u{e9}\n\u{1F600}"
+        );
+        assert_eq!(decode_escapes(r"\ud83d!"), "\u{FFFD}!");
+        assert_eq!(decode_escapes(r"\ude00\ud83d"), "\u{FFFD}\u{FFFD}");
+    }
+}
