@@ -13,6 +13,7 @@ from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 HERE = Path(__file__).resolve().parent
 PACKAGED_COMPONENT = HERE / "src" / "jovo_dynamodb" / "component.wasm"
@@ -24,17 +25,29 @@ def component_source() -> Path:
     return Path(override) if override else BUILT_COMPONENT
 
 
+def bring_component() -> None:
+    source = component_source()
+    if source.is_file():
+        shutil.copyfile(source, PACKAGED_COMPONENT)
+    elif not PACKAGED_COMPONENT.is_file():
+        raise SystemExit(
+            f"the component {source} is missing: build it with scripts/build-component.sh "
+            "or set JOVO_DYNAMODB_COMPONENT"
+        )
+
+
 class BuildPyWithComponent(build_py):
     def run(self) -> None:
-        source = component_source()
-        if source.is_file():
-            shutil.copyfile(source, PACKAGED_COMPONENT)
-        elif not PACKAGED_COMPONENT.is_file():
-            raise SystemExit(
-                f"the component {source} is missing: build it with scripts/build-component.sh "
-                "or set JOVO_DYNAMODB_COMPONENT"
-            )
+        bring_component()
         super().run()
 
 
-setup(cmdclass={"build_py": BuildPyWithComponent})
+class SdistWithComponent(sdist):
+    # `python -m build` makes the sdist first and the wheel from it, away from the
+    # repository: the sdist must carry the component.
+    def run(self) -> None:
+        bring_component()
+        super().run()
+
+
+setup(cmdclass={"build_py": BuildPyWithComponent, "sdist": SdistWithComponent})

@@ -85,6 +85,65 @@ def test_values_dynamodb_cannot_store_are_named_by_their_path(unreachable_store)
 
 
 @pytest.mark.parametrize(
+    "item, where",
+    [
+        ({1: "a", None: "b"}, "the item: keys must be strings, got 1 (int)"),
+        ({"user": {"data": {None: "b"}}}, "item attribute 'user.data': keys must be strings, got None"),
+        ({"user": {"data": [{"ok": 1}, {(1, 2): "tuple key"}]}}, "item attribute 'user.data[1]': keys must be strings"),
+        ({"user": {"data": {True: "b"}}}, "got True (bool)"),
+    ],
+)
+def test_keys_that_are_not_strings_are_refused_instead_of_stored_as_other_keys(unreachable_store, item, where):
+    # json.dumps would store {1: "a", None: "b"} as {"1": "a", "null": "b"}.
+    with pytest.raises(InvalidInput) as caught:
+        unreachable_store.save_user("u", item)
+    assert where in caught.value.message
+
+
+@pytest.mark.parametrize("depth", [33, 1000, 100_000])
+def test_nesting_of_any_depth_is_an_input_error_not_a_recursion_error(unreachable_store, depth):
+    deep: object = "bottom"
+    for _ in range(depth):
+        deep = [deep] if depth % 2 else {"d": deep}
+    with pytest.raises(InvalidInput, match="nesting is deeper than DynamoDB's 32 levels"):
+        unreachable_store.save_user("u", {"user": deep})
+
+
+def test_an_item_that_contains_itself_is_an_input_error(unreachable_store):
+    item: dict = {"user": {}}
+    item["user"]["again"] = item
+    with pytest.raises(InvalidInput, match="32 levels"):
+        unreachable_store.save_user("u", item)
+
+
+def test_the_host_refuses_exactly_what_the_component_refuses_in_its_words(unreachable_store):
+    # The item's JSON handed to the component directly (past the host's check) and to the
+    # store: the same verdict for 31 and 32 levels below the attribute, and the same text.
+    import json
+
+    from jovo_dynamodb import items
+
+    for depth in (31, 32):
+        deep: object = "x"
+        for _ in range(depth):
+            deep = {"d": deep}
+        item = {"user": deep}
+        verdicts = []
+        with unreachable_store._instance() as instance:
+            for check in (lambda item: instance.save_user("u", json.dumps(item)), items.check_shape):
+                try:
+                    check(item)
+                    verdicts.append(None)
+                except InvalidInput as error:
+                    verdicts.append(error.message)
+                except TransportFailed:
+                    verdicts.append(None)  # valid: it got as far as the (closed) network
+        component, host = verdicts
+        assert component == host
+        assert (component is None) is (depth == 31)
+
+
+@pytest.mark.parametrize(
     "options, rule",
     [
         ({"table": ""}, "table.name is missing"),
