@@ -6,6 +6,7 @@
 //  2. esbuild bundles the entries into dist/, self-contained but for the peer dependency
 //     @jovotech/framework:
 //       dist/index.cjs   the plugin, for require() on every Node.js >= 20.0 and for bundlers
+//       dist/generated.cjs  jco's glue and the base64 core modules, shared by the .cjs files
 //       dist/index.mjs   the plugin for import: a wrapper over index.cjs, so an app that
 //                        mixes both gets one DynamoDb and one DynamoDbError class
 //       dist/edge.mjs    the edge entry (browsers, workerd, Deno, Bun, Node.js)
@@ -87,6 +88,8 @@ async function generate() {
   }
 }
 
+const GENERATED_ENTRY = "export { instantiate } from './generated/component.js';\nexport { CORE_MODULES_BASE64 } from './generated/core-wasm.js';\n";
+
 async function bundle() {
   const esbuild = await import('esbuild');
   rmSync(distDir, { recursive: true, force: true });
@@ -94,10 +97,20 @@ async function bundle() {
   const common = { bundle: true, logLevel: 'warning', legalComments: 'none', charset: 'utf8' };
   const plugin = { ...common, entryPoints: [join(packageDir, 'src', 'index.js')], platform: 'node', target: 'node20', external: ['@jovotech/framework'] };
   const edge = { ...common, entryPoints: [join(packageDir, 'src', 'edge', 'index.js')], platform: 'neutral', target: 'es2022' };
+  // The CommonJS bundles share one copy of jco's glue and the base64 core modules,
+  // dist/generated.cjs (required by a relative path, which bundlers follow); dist/edge.mjs
+  // carries its own, since browsers and workerd cannot load CommonJS.
+  const sharedGenerated = {
+    name: 'shared-generated',
+    setup(build) {
+      build.onResolve({ filter: /\/generated\/(component|core-wasm)\.js$/ }, () => ({ path: './generated.cjs', external: true }));
+    },
+  };
   await Promise.all([
-    esbuild.build({ ...plugin, format: 'cjs', outfile: join(distDir, 'index.cjs') }),
+    esbuild.build({ ...common, stdin: { contents: GENERATED_ENTRY, resolveDir: join(packageDir, 'src'), sourcefile: 'generated.js' }, platform: 'neutral', target: 'es2022', format: 'cjs', outfile: join(distDir, 'generated.cjs') }),
+    esbuild.build({ ...plugin, format: 'cjs', outfile: join(distDir, 'index.cjs'), plugins: [sharedGenerated] }),
     esbuild.build({ ...edge, format: 'esm', outfile: join(distDir, 'edge.mjs') }),
-    esbuild.build({ ...edge, format: 'cjs', outfile: join(distDir, 'edge.cjs') }),
+    esbuild.build({ ...edge, format: 'cjs', outfile: join(distDir, 'edge.cjs'), plugins: [sharedGenerated] }),
   ]);
   writeFileSync(
     join(distDir, 'index.mjs'),

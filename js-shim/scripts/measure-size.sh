@@ -17,4 +17,4 @@ tarball="$(cd "$work" && npm pack --silent "$package_dir")"
 install_into ours "$work/$tarball"
 install_into original "@jovotech/db-dynamodb@4.1.0"
 echo "ours in detail (bytes):"
-(cd "$work/ours/node_modules/jovo-dynamodb-wasm" && du -b dist/*.js dist/*.wasm src | sort -k2)
+(cd "$work/ours/node_modules/jovo-dynamodb-wasm" && du -b dist/* | sort -k2)
