@@ -50,8 +50,9 @@ struct Inner {
     /// in the component by the next operation that takes it.
     abandoned: Mutex<Vec<ResourceAny>>,
     http: AsyncHttp,
-    /// The runtime's credentials, refreshed before each step; `None` when the config
-    /// carries its own.
+    /// The runtime's credentials: fetched before a step when there are none, refreshed in
+    /// the background after a step that signed with ones about to expire; `None` when the
+    /// config carries its own.
     credentials: Option<Arc<CredentialsCache>>,
 }
 
@@ -188,7 +189,7 @@ impl AsyncDynamoDbStore {
         let mut outcome: Option<Result<HttpResponse, TransportError>> = None;
         loop {
             if let Some(credentials) = &inner.credentials {
-                credentials.refresh_async().await;
+                credentials.ensure_usable().await;
             }
             let step = {
                 let mut instance = inner.instance.lock().await;
@@ -218,6 +219,9 @@ impl AsyncDynamoDbStore {
                 }
                 step
             };
+            if let Some(credentials) = &inner.credentials {
+                credentials.refresh_if_wanted();
+            }
             outcome = match step {
                 Step::Send(OutgoingRequest {
                     request,

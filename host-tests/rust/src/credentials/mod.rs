@@ -25,6 +25,7 @@ pub(crate) mod time;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -374,6 +375,9 @@ pub(crate) struct CredentialsCache {
     cached: Mutex<Cached>,
     /// One refresh at a time for the async stores; the others wait for its result.
     refreshing: tokio::sync::Mutex<()>,
+    /// Set when an async store signed with credentials inside the refresh margin: they
+    /// still work, and a background refresh replaces them.
+    refresh_wanted: AtomicBool,
 }
 
 impl CredentialsCache {
@@ -382,6 +386,7 @@ impl CredentialsCache {
             provider,
             cached: Mutex::new(Cached::default()),
             refreshing: tokio::sync::Mutex::new(()),
+            refresh_wanted: AtomicBool::new(false),
         }
     }
 
@@ -403,6 +408,13 @@ impl CredentialsCache {
     /// Stores the outcome of a refresh; a failed refresh keeps credentials that have not
     /// expired yet (they still work for up to five minutes).
     fn record(cached: &mut Cached, outcome: Result<Credentials, String>) {
+        let outcome = outcome.and_then(|credentials| match credentials.expiry {
+            Some(expiry) if credentials.is_expired(SystemTime::now()) => Err(format!(
+                "the credentials provider returned credentials that expired at {}",
+                time::format_rfc3339(expiry)
+            )),
+            _ => Ok(credentials),
+        });
         match outcome {
             Ok(credentials) => {
                 cached.credentials = Some(credentials);
@@ -422,12 +434,18 @@ impl CredentialsCache {
     }
 
     /// What a component instance on the step-driven path gets from `host.credentials`:
-    /// whatever [`refresh_async`](Self::refresh_async) left, without any I/O.
+    /// whatever [`ensure_usable`](Self::ensure_usable) left, without any I/O. Credentials
+    /// inside the refresh margin are still handed out, and a refresh is requested.
     pub fn current(&self) -> Result<AwsCredentials, String> {
         let now = SystemTime::now();
         let cached = self.lock();
         match &cached.credentials {
-            Some(c) if !c.is_expired(now) => Ok(c.to_wit()),
+            Some(c) if !c.is_expired(now) => {
+                if !c.is_fresh(now) {
+                    self.refresh_wanted.store(true, Ordering::Relaxed);
+                }
+                Ok(c.to_wit())
+            }
             _ => Err(cached
                 .error
                 .clone()
@@ -451,16 +469,43 @@ impl CredentialsCache {
         self.current()
     }
 
-    /// For the async stores, before each step: refreshes on a blocking thread when the
-    /// cached credentials are missing or about to expire. Cheap when they are fresh.
-    pub async fn refresh_async(self: &Arc<Self>) {
-        if self.fresh().is_some() {
+    /// For the async stores, before each step: makes sure there are credentials that have
+    /// not expired, fetching them (on a blocking thread) when there are none. Cheap when
+    /// there are.
+    pub async fn ensure_usable(self: &Arc<Self>) {
+        let usable = |cache: &Self| {
+            let now = SystemTime::now();
+            cache
+                .lock()
+                .credentials
+                .as_ref()
+                .is_some_and(|c| !c.is_expired(now))
+        };
+        if usable(self) {
             return;
         }
         let _one_at_a_time = self.refreshing.lock().await;
-        if self.fresh().is_some() {
+        if !usable(self) {
+            self.fetch().await;
+        }
+    }
+
+    /// For the async stores, after each step: when the step signed with credentials inside
+    /// the refresh margin, replaces them in the background (one refresh at a time).
+    pub fn refresh_if_wanted(self: &Arc<Self>) {
+        if !self.refresh_wanted.swap(false, Ordering::Relaxed) {
             return;
         }
+        let cache = Arc::clone(self);
+        tokio::spawn(async move {
+            let _one_at_a_time = cache.refreshing.lock().await;
+            if cache.fresh().is_none() {
+                cache.fetch().await;
+            }
+        });
+    }
+
+    async fn fetch(self: &Arc<Self>) {
         let cache = Arc::clone(self);
         let outcome = tokio::task::spawn_blocking(move || cache.provider.provide_credentials())
             .await

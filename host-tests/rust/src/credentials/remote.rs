@@ -135,6 +135,9 @@ pub fn imds_credentials(env: &Environment, timeout: Duration) -> Result<Credenti
         ));
     }
     let token = token.trim();
+    if !is_token(token) {
+        return Err("EC2 instance metadata returned an invalid session token".into());
+    }
     let path = format!("{base}/latest/meta-data/iam/security-credentials/");
     let (status, roles) = body_of(
         agent
@@ -154,6 +157,9 @@ pub fn imds_credentials(env: &Environment, timeout: Duration) -> Result<Credenti
     let Some(role) = roles.lines().map(str::trim).find(|l| !l.is_empty()) else {
         return Err("this EC2 instance has no IAM role (instance profile)".into());
     };
+    if !is_role_name(role) {
+        return Err("EC2 instance metadata returned an invalid role name".into());
+    }
     let (status, body) = body_of(
         agent
             .get(format!("{path}{role}"))
@@ -168,6 +174,22 @@ pub fn imds_credentials(env: &Environment, timeout: Duration) -> Result<Credenti
     }
     parse_credentials_json(&body, "Token")
         .map_err(|why| format!("EC2 instance metadata, role '{role}': {why}"))
+}
+
+/// IMDS session tokens are base64 text; anything else is not one (and is not echoed).
+fn is_token(token: &str) -> bool {
+    (1..=1024).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=+/.".contains(&b))
+}
+
+/// IAM role names: 1 to 64 of `A-Z a-z 0-9 + = , . @ _ -`.
+fn is_role_name(role: &str) -> bool {
+    (1..=64).contains(&role.len())
+        && role
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
 }
 
 fn body_of(

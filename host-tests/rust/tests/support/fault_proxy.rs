@@ -12,6 +12,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -103,6 +104,7 @@ impl Shared {
 pub struct FaultProxy {
     pub endpoint: String,
     shared: Arc<Mutex<Shared>>,
+    connections: Arc<AtomicUsize>,
 }
 
 impl FaultProxy {
@@ -118,15 +120,27 @@ impl FaultProxy {
             .build()
             .into();
         let state = Arc::clone(&shared);
+        let connections = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::clone(&connections);
         std::thread::spawn(move || {
             for connection in listener.incoming() {
                 let Ok(connection) = connection else { continue };
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let (state, agent, upstream) =
                     (Arc::clone(&state), agent.clone(), upstream.clone());
                 std::thread::spawn(move || serve(connection, &state, &agent, &upstream));
             }
         });
-        FaultProxy { endpoint, shared }
+        FaultProxy {
+            endpoint,
+            shared,
+            connections,
+        }
+    }
+
+    /// TCP connections accepted so far (keep-alive reuses one for many requests).
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// Appends faults to the script; each is used by one request, in order.
