@@ -152,7 +152,7 @@ def huge_body_endpoint() -> Iterator[str]:
             pass  # the client hangs up after 16 MB, on purpose
 
     server = Server(("127.0.0.1", 0), Answer)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     serving.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()

@@ -271,7 +271,7 @@ def not_dynamodb_endpoint() -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     serving.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
