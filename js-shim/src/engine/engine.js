@@ -79,7 +79,10 @@ class Engine {
         } catch (error) {
           // Not a store-error but a trap: the instance may be inconsistent, so later
           // operations get a new one (those in flight on this one fail as this one does).
-          if (this.#client === clientOpening) this.#client = this.#openClient();
+          if (this.#client === clientOpening) {
+            this.#client = this.#openClient();
+            this.#client.catch(() => {}); // reported to the next operation, which awaits it
+          }
           throw error;
         }
         if (step.tag === 'done') return resultOf(step.val);
