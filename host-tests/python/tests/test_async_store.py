@@ -8,6 +8,7 @@ import asyncio
 import random
 from decimal import Decimal
 
+import fault_proxy as faults
 import pytest
 
 from conftest import stored_item, unique_table
@@ -203,3 +204,20 @@ def test_a_store_belongs_to_one_event_loop_until_closed_then_works_in_another(op
 
     assert asyncio.run(later_loop(3))["user"]["data"]["n"] == 3
     assert asyncio.run(later_loop(4))["user"]["data"]["n"] == 4
+
+
+def test_cancelled_operations_are_abandoned_and_the_store_keeps_working(open_async_store, fault_proxy):
+    # A request handler that times out (asyncio.wait_for, a client gone) cancels its task
+    # mid-request: the operation is dropped in the component, and the store serves on.
+    table = unique_table("async-cancel")
+
+    async def scenario() -> dict | None:
+        async with open_async_store(table, endpoint=fault_proxy.endpoint) as store:
+            await store.save_user("u", {"user": {"data": {"kept": True}}})
+            fault_proxy.push(*[faults.delay(0.5)] * 10)
+            for _ in range(10):
+                with pytest.raises(asyncio.TimeoutError):
+                    await asyncio.wait_for(store.load_user("u"), timeout=0.05)
+            return await store.load_user("u")
+
+    assert asyncio.run(scenario())["user"]["data"]["kept"] is True

@@ -181,6 +181,13 @@ def test_profiles_come_from_the_credentials_file_over_the_config_file(monkeypatc
     assert "profile [missing]" in reason(chain)
 
 
+def test_a_profile_with_half_a_key_pair_ends_the_chain(monkeypatch, tmp_path, imds):
+    use_imds(monkeypatch, imds)
+    use_file(monkeypatch, "AWS_CONFIG_FILE", tmp_path / "config", "[profile default]\naws_access_key_id = AKIDHALF\n")
+    assert "only one of aws_access_key_id and aws_secret_access_key" in reason(DefaultChain())
+    assert imds.requests == []
+
+
 def test_rotated_credentials_in_the_file_are_picked_up(monkeypatch, tmp_path):
     credentials_file = write(tmp_path / "credentials", "[default]\naws_access_key_id = AKIDOLD\naws_secret_access_key = s1\n")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials_file))
@@ -295,10 +302,14 @@ def test_a_relative_uri_means_the_ecs_agent_address(monkeypatch):
     monkeypatch.setattr(credentials, "_http", capture)
     monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/task-role-id")
     assert found(DefaultChain())[0] == "AKIDAGENT"
-    assert asked == [("GET", "http://169.254.170.2/v2/credentials/task-role-id", 1.0)]
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "v2/credentials/other")
+    assert found(DefaultChain())[0] == "AKIDAGENT"
+    assert asked == [("GET", "http://169.254.170.2/v2/credentials/task-role-id", 1.0),
+                     ("GET", "http://169.254.170.2/v2/credentials/other", 1.0)]
 
 
 @pytest.mark.parametrize("uri", ["http://10.0.0.7/creds", "http://metadata.example.com/creds", "file:///etc/passwd",
+                                 "http://user@127.0.0.1/creds",
                                  "http://169.254.169.254/latest/meta-data/iam/security-credentials/role"])
 def test_a_full_uri_to_another_host_is_refused_without_asking_it(monkeypatch, uri):
     monkeypatch.setattr(credentials, "_http", lambda *args: pytest.fail(f"{uri} was contacted"))

@@ -284,9 +284,11 @@ class DefaultChain:
         }
         access_key_id = profile.get("aws_access_key_id")
         secret_access_key = profile.get("aws_secret_access_key")
+        command = profile.get("credential_process")
         if access_key_id and secret_access_key:
             return AwsCredentials(access_key_id, secret_access_key, profile.get("aws_session_token") or None)
-        command = profile.get("credential_process")
+        if (access_key_id or secret_access_key) and not command:
+            raise NoCredentials(f"profile [{name}] has only one of aws_access_key_id and aws_secret_access_key")
         if command:
             return self._process.get(command, lambda: _run_credential_process(command, name), allow_io)
         looked.append(
@@ -301,7 +303,10 @@ class DefaultChain:
         if relative is None and full is None:
             looked.append("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set")
             return None
-        url = f"http://{ECS_HOST}{relative}" if relative is not None else _checked_full_uri(full or "")
+        if relative is not None:
+            url = f"http://{ECS_HOST}{'' if relative.startswith('/') else '/'}{relative}"
+        else:
+            url = _checked_full_uri(full or "")
         token_file = _environment("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
         token = _environment("AWS_CONTAINER_AUTHORIZATION_TOKEN")
         key = (url, token_file, token)
@@ -343,8 +348,8 @@ class _ProfileFiles:
 
     def config_section(self, path: Path, profile: str) -> dict[str, str]:
         sections = self._sections(path)
-        if profile == "default" and "default" in sections:
-            return sections["default"]
+        if profile == "default":  # `[default]`, or `[profile default]`, which the CLI accepts too
+            return {**sections.get("default", {}), **sections.get("profile default", {})}
         return sections.get(f"profile {profile}", {})
 
     def _sections(self, path: Path) -> dict[str, dict[str, str]]:
@@ -423,10 +428,10 @@ def _checked_full_uri(uri: str) -> str:
             allowed = ipaddress.ip_address(host).is_loopback
         except ValueError:
             allowed = False
-    if parts.scheme not in ("http", "https") or not allowed:
+    if parts.scheme not in ("http", "https") or not allowed or "@" in parts.netloc:
         raise NoCredentials(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI must be an http(s) URL of a loopback host, "
-            f"{ECS_HOST} or 169.254.170.23; its host is {host!r}"
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI must be an http(s) URL, without user information, of a "
+            f"loopback host, {ECS_HOST} or 169.254.170.23; its host is {host!r}"
         )
     return uri
 
