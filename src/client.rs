@@ -5,8 +5,6 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use serde_json::Value;
-
 use crate::bindings::exports::jovo::dynamodb::store::{
     OperationRequest, OperationResult, SaveRequest, ServiceError, StoreError, TableStatus,
     TimeToLiveStatus,
@@ -14,6 +12,7 @@ use crate::bindings::exports::jovo::dynamodb::store::{
 use crate::config::Settings;
 use crate::errors::Failure;
 use crate::host::Host;
+use crate::json::{self, Json};
 use crate::numbers;
 use crate::protocol::{self, Operation, Precondition};
 use crate::service::Service;
@@ -87,11 +86,7 @@ impl<H: Host> Client<H> {
     pub async fn load_user(&self, user_id: &str) -> Result<Option<String>, StoreError> {
         validate_user_id(user_id)?;
         let settings = &self.service.settings;
-        let body = encode(&protocol::get_item(
-            &settings.table_name,
-            &settings.primary_key_column,
-            user_id,
-        ));
+        let body = protocol::get_item(&settings.table_name, &settings.primary_key_column, user_id);
         self.item_operation(Operation::GetItem, &body, |body| {
             transcode::unmarshal_get_item(body).map_err(Failure::Malformed)
         })
@@ -136,11 +131,8 @@ impl<H: Host> Client<H> {
     pub async fn delete_user(&self, user_id: &str) -> Result<(), StoreError> {
         validate_user_id(user_id)?;
         let settings = &self.service.settings;
-        let body = encode(&protocol::delete_item(
-            &settings.table_name,
-            &settings.primary_key_column,
-            user_id,
-        ));
+        let body =
+            protocol::delete_item(&settings.table_name, &settings.primary_key_column, user_id);
         self.item_operation(Operation::DeleteItem, &body, protocol::json_object)
             .await
             .map(drop)
@@ -158,9 +150,9 @@ impl<H: Host> Client<H> {
         let settings = &self.service.settings;
         let key_column = &settings.primary_key_column;
         let mut members = String::with_capacity(marshalled.attributes.len() + 256);
-        protocol::push_json_string(&mut members, key_column);
+        json::push_string(&mut members, key_column);
         members.push_str(":{\"S\":");
-        protocol::push_json_string(&mut members, user_id);
+        json::push_string(&mut members, user_id);
         members.push('}');
         let mut size = key_column.len() + user_id.len() + marshalled.size;
         if !marshalled.attributes.is_empty() {
@@ -170,7 +162,7 @@ impl<H: Host> Client<H> {
         let mut push_number = |attribute: &str, value: u64| {
             let digits = value.to_string();
             members.push(',');
-            protocol::push_json_string(&mut members, attribute);
+            json::push_string(&mut members, attribute);
             members.push_str(":{\"N\":\"");
             members.push_str(&digits);
             members.push_str("\"}");
@@ -195,7 +187,7 @@ impl<H: Host> Client<H> {
 
     /// Whether the stored item of `user_id` has exactly these attribute values.
     async fn stored_item_is(&self, user_id: &str, members: &str) -> bool {
-        let Ok(expected) = serde_json::from_str::<Value>(&format!("{{{members}}}")) else {
+        let Ok(expected) = Json::parse(format!("{{{members}}}").as_bytes()) else {
             return false;
         };
         let settings = &self.service.settings;
@@ -203,7 +195,11 @@ impl<H: Host> Client<H> {
         self.service
             .call(Operation::GetItem, &body)
             .await
-            .is_ok_and(|response| response.get("Item") == Some(&expected))
+            .is_ok_and(|response| {
+                response
+                    .get("Item")
+                    .is_some_and(|item| item.same_as(&expected))
+            })
     }
 
     /// GetItem, PutItem or DeleteItem, after the table is known to exist. A table that
@@ -252,11 +248,6 @@ fn validate_user_id(user_id: &str) -> Result<(), StoreError> {
         )));
     }
     Ok(())
-}
-
-fn encode(body: &Value) -> Vec<u8> {
-    // Serializing a Value cannot fail.
-    serde_json::to_vec(body).unwrap_or_default()
 }
 
 fn item_error(error: ItemError) -> StoreError {

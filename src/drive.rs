@@ -162,6 +162,40 @@ impl Future for Exchange {
     }
 }
 
+/// The component's host on either path, as one type: the guest's logic is compiled once
+/// for it instead of once per path (async state machines are most of the component's
+/// code, and a second copy cost about 60 KB).
+pub enum ComponentHost {
+    Blocking(ImportHost),
+    Stepped(StepHost<ImportEnvironment>),
+}
+
+impl Environment for ComponentHost {
+    fn now_ms(&self) -> u64 {
+        ImportEnvironment.now_ms()
+    }
+
+    fn credentials(&self) -> Result<AwsCredentials, String> {
+        ImportEnvironment.credentials()
+    }
+}
+
+impl Host for ComponentHost {
+    async fn send(&self, request: HttpRequest, timeout_ms: u32) -> Outcome {
+        match self {
+            ComponentHost::Blocking(host) => host.send(request, timeout_ms).await,
+            ComponentHost::Stepped(host) => host.send(request, timeout_ms).await,
+        }
+    }
+
+    async fn sleep(&self, ms: u32) {
+        match self {
+            ComponentHost::Blocking(host) => host.sleep(ms).await,
+            ComponentHost::Stepped(host) => host.sleep(ms).await,
+        }
+    }
+}
+
 type Running<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + 'a>>;
 
 /// One operation driven step by step. Owns its future; abandoning it mid-way is safe (the

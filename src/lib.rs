@@ -21,6 +21,7 @@ pub mod config;
 pub mod drive;
 pub mod errors;
 pub mod host;
+pub mod json;
 pub mod numbers;
 pub mod protocol;
 pub mod retention;
@@ -42,7 +43,9 @@ use bindings::exports::jovo::dynamodb::store::{
     self, Config, OperationRequest, OperationResult, OutgoingRequest, StoreError, TableStatus,
     TimeToLiveStatus,
 };
-use drive::{block_on, internal_error, ImportEnvironment, ImportHost, Step, StepOperation};
+use drive::{
+    block_on, internal_error, ComponentHost, ImportEnvironment, ImportHost, Step, StepOperation,
+};
 use host::Outcome;
 
 /// The exported `store` interface.
@@ -55,7 +58,7 @@ impl store::Guest for Component {
 
 /// The `client` resource: a [`client::Client`] over the blocking imports; step-driven
 /// operations borrow its state over hosts of their own.
-pub struct ClientResource(client::Client<ImportHost>);
+pub struct ClientResource(client::Client<ComponentHost>);
 
 impl ClientResource {
     fn blocking<T>(
@@ -71,7 +74,8 @@ impl store::GuestClient for ClientResource {
     fn open(config: Config) -> Result<store::Client, StoreError> {
         let settings = config::Settings::from_wit(config)?;
         Ok(store::Client::new(ClientResource(client::Client::new(
-            settings, ImportHost,
+            settings,
+            ComponentHost::Blocking(ImportHost),
         ))))
     }
 
@@ -97,7 +101,7 @@ impl store::GuestClient for ClientResource {
 
     fn start(&self, request: OperationRequest) -> store::Operation {
         let operation = StepOperation::start(ImportEnvironment, |host| {
-            let client = self.0.with_host(host);
+            let client = self.0.with_host(ComponentHost::Stepped(host));
             async move { client.run(request).await }
         });
         store::Operation::new(OperationResource(RefCell::new(operation)))

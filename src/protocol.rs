@@ -1,11 +1,10 @@
-//! DynamoDB's JSON protocol (`application/x-amz-json-1.0`): request bodies of the five
-//! operations we use, and responses turned into JSON or a [`Failure`].
-
-use serde_json::{json, Map, Value};
+//! DynamoDB's JSON protocol (`application/x-amz-json-1.0`): request bodies of the
+//! operations we use, and responses turned into [`Json`] or a [`Failure`].
 
 use crate::config::Billing;
 use crate::errors::{Failure, ServiceFailure};
 use crate::host::HttpResponse;
+use crate::json::{self, Json};
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
@@ -39,48 +38,67 @@ impl Operation {
     }
 }
 
-pub fn describe_table(table: &str) -> Value {
-    json!({ "TableName": table })
+pub fn describe_table(table: &str) -> Vec<u8> {
+    text(Json::object([("TableName", Json::string(table))]))
 }
 
 /// The plugin's table: one string partition key. PAY_PER_REQUEST tables carry no
 /// ProvisionedThroughput at all, which DynamoDB requires.
-pub fn create_table(table: &str, key_column: &str, billing: Billing) -> Value {
-    let body = json!({
-        "TableName": table,
-        "AttributeDefinitions": [{ "AttributeName": key_column, "AttributeType": "S" }],
-        "KeySchema": [{ "AttributeName": key_column, "KeyType": "HASH" }],
-    });
-    let extra = match billing {
+pub fn create_table(table: &str, key_column: &str, billing: Billing) -> Vec<u8> {
+    let mut members = vec![
+        ("TableName", Json::string(table)),
+        (
+            "AttributeDefinitions",
+            Json::Array(vec![Json::object([
+                ("AttributeName", Json::string(key_column)),
+                ("AttributeType", Json::string("S")),
+            ])]),
+        ),
+        (
+            "KeySchema",
+            Json::Array(vec![Json::object([
+                ("AttributeName", Json::string(key_column)),
+                ("KeyType", Json::string("HASH")),
+            ])]),
+        ),
+    ];
+    match billing {
         Billing::Provisioned {
             read_units,
             write_units,
-        } => json!({
-            "BillingMode": "PROVISIONED",
-            "ProvisionedThroughput": {
-                "ReadCapacityUnits": read_units,
-                "WriteCapacityUnits": write_units,
-            },
-        }),
-        Billing::PayPerRequest => json!({ "BillingMode": "PAY_PER_REQUEST" }),
-    };
-    merged(body, extra)
-}
-
-/// `body` with the fields of `extra` added (both JSON objects built by this module).
-fn merged(mut body: Value, extra: Value) -> Value {
-    if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
-        body.extend(extra);
+        } => {
+            members.push(("BillingMode", Json::string("PROVISIONED")));
+            members.push((
+                "ProvisionedThroughput",
+                Json::object([
+                    ("ReadCapacityUnits", Json::Number(read_units.to_string())),
+                    ("WriteCapacityUnits", Json::Number(write_units.to_string())),
+                ]),
+            ));
+        }
+        Billing::PayPerRequest => members.push(("BillingMode", Json::string("PAY_PER_REQUEST"))),
     }
-    body
+    text(Json::Object(
+        members
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect(),
+    ))
 }
 
-fn key(key_column: &str, user_id: &str) -> Value {
-    json!({ key_column: { "S": user_id } })
+fn key(key_column: &str, user_id: &str) -> Json {
+    Json::Object(vec![(
+        key_column.to_string(),
+        Json::object([("S", Json::string(user_id))]),
+    )])
 }
 
-pub fn get_item(table: &str, key_column: &str, user_id: &str) -> Value {
-    json!({ "TableName": table, "Key": key(key_column, user_id), "ConsistentRead": true })
+pub fn get_item(table: &str, key_column: &str, user_id: &str) -> Vec<u8> {
+    text(Json::object([
+        ("TableName", Json::string(table)),
+        ("Key", key(key_column, user_id)),
+        ("ConsistentRead", Json::Bool(true)),
+    ]))
 }
 
 /// Optimistic locking: a write that succeeds only if the stored version attribute is still
@@ -96,82 +114,72 @@ pub struct Precondition {
 pub fn put_item(table: &str, item_members: &str, precondition: Option<&Precondition>) -> Vec<u8> {
     let mut body = String::with_capacity(item_members.len() + 256);
     body.push_str("{\"TableName\":");
-    push_json_string(&mut body, table);
+    json::push_string(&mut body, table);
     body.push_str(",\"Item\":{");
     body.push_str(item_members);
     body.push('}');
-    let condition = match precondition {
-        None => None,
-        Some(Precondition {
-            attribute,
-            version: None,
-        }) => Some(json!({
-            "ConditionExpression": "attribute_not_exists(#v)",
-            "ExpressionAttributeNames": { "#v": attribute },
-        })),
-        Some(Precondition {
-            attribute,
-            version: Some(version),
-        }) => Some(json!({
-            "ConditionExpression": "#v = :v",
-            "ExpressionAttributeNames": { "#v": attribute },
-            "ExpressionAttributeValues": { ":v": { "N": version.to_string() } },
-        })),
-    };
-    if let Some(Value::Object(fields)) = condition {
-        for (name, value) in fields {
-            body.push(',');
-            push_json_string(&mut body, &name);
-            body.push(':');
-            body.push_str(&value.to_string());
+    if let Some(Precondition { attribute, version }) = precondition {
+        let names = Json::object([("#v", Json::string(attribute))]).to_text();
+        match version {
+            None => body.push_str(",\"ConditionExpression\":\"attribute_not_exists(#v)\""),
+            Some(version) => body.push_str(&format!(
+                ",\"ConditionExpression\":\"#v = :v\",\"ExpressionAttributeValues\":{{\":v\":{{\"N\":\"{version}\"}}}}"
+            )),
         }
+        body.push_str(",\"ExpressionAttributeNames\":");
+        body.push_str(&names);
     }
     body.push('}');
     body.into_bytes()
 }
 
-/// `text` as a JSON string, quotes included.
-pub fn push_json_string(out: &mut String, text: &str) {
-    // Serializing a str cannot fail.
-    out.push_str(&serde_json::to_string(text).unwrap_or_default());
+pub fn describe_time_to_live(table: &str) -> Vec<u8> {
+    describe_table(table)
 }
 
-pub fn describe_time_to_live(table: &str) -> Value {
-    json!({ "TableName": table })
-}
-
-pub fn enable_time_to_live(table: &str, attribute: &str) -> Value {
-    json!({
-        "TableName": table,
-        "TimeToLiveSpecification": { "Enabled": true, "AttributeName": attribute },
-    })
+pub fn enable_time_to_live(table: &str, attribute: &str) -> Vec<u8> {
+    text(Json::object([
+        ("TableName", Json::string(table)),
+        (
+            "TimeToLiveSpecification",
+            Json::object([
+                ("Enabled", Json::Bool(true)),
+                ("AttributeName", Json::string(attribute)),
+            ]),
+        ),
+    ]))
 }
 
 /// `(TimeToLiveStatus, AttributeName)` of a DescribeTimeToLive answer; DISABLED tables
 /// have no attribute name.
-pub fn time_to_live_description(
-    body: &Map<String, Value>,
-) -> Result<(String, Option<String>), Failure> {
+pub fn time_to_live_description(body: &Json) -> Result<(String, Option<String>), Failure> {
     let description = body
         .get("TimeToLiveDescription")
-        .and_then(Value::as_object)
+        .filter(|d| d.is_object())
         .ok_or_else(|| {
             Failure::Malformed("DescribeTimeToLive answer has no TimeToLiveDescription".into())
         })?;
     let status = description
         .get("TimeToLiveStatus")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .unwrap_or("DISABLED")
         .to_string();
     let attribute = description
         .get("AttributeName")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(str::to_string);
     Ok((status, attribute))
 }
 
-pub fn delete_item(table: &str, key_column: &str, user_id: &str) -> Value {
-    json!({ "TableName": table, "Key": key(key_column, user_id) })
+pub fn delete_item(table: &str, key_column: &str, user_id: &str) -> Vec<u8> {
+    text(Json::object([
+        ("TableName", Json::string(table)),
+        ("Key", key(key_column, user_id)),
+    ]))
+}
+
+fn text(json: Json) -> Vec<u8> {
+    json.to_text().into_bytes()
 }
 
 /// Whether the response is a sound success: its `x-amz-crc32` (when present) matches and
@@ -193,55 +201,34 @@ pub fn check_response(response: &HttpResponse) -> Result<(), Failure> {
 }
 
 /// The JSON object of a success body. The error says what is wrong, not what the body holds.
-pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, Failure> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
+pub fn json_object(body: &[u8]) -> Result<Json, Failure> {
+    match Json::parse(body) {
+        Ok(json) if json.is_object() => Ok(json),
         Ok(_) => Err(Failure::Malformed(
             "the body is JSON but not an object".into(),
         )),
         Err(e) => Err(Failure::Malformed(format!(
-            "the body is not JSON ({} at byte {} of {})",
-            json_error_kind(&e),
-            byte_offset(body, e.line(), e.column()),
+            "the body is not JSON ({e}, of {} bytes)",
             body.len()
         ))),
     }
 }
 
 /// The JSON object of a 200 response, or why there is none.
-pub fn parse_response(response: &HttpResponse) -> Result<Map<String, Value>, Failure> {
+pub fn parse_response(response: &HttpResponse) -> Result<Json, Failure> {
     check_response(response)?;
     json_object(&response.body)
-}
-
-fn json_error_kind(error: &serde_json::Error) -> &'static str {
-    match error.classify() {
-        serde_json::error::Category::Eof => "it ends early",
-        serde_json::error::Category::Syntax => "a syntax error",
-        serde_json::error::Category::Data => "unexpected data",
-        serde_json::error::Category::Io => "a read error",
-    }
-}
-
-/// serde_json reports 1-based line and column; messages give the byte offset.
-fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
-    let line_start: usize = body
-        .split(|&b| b == b'\n')
-        .take(line.saturating_sub(1))
-        .map(|l| l.len() + 1)
-        .sum();
-    line_start + column.saturating_sub(1)
 }
 
 /// An error response: DynamoDB's JSON `{"__type": "ns#Code", "message": ...}`, the
 /// `x-amzn-errortype` header, or the XML `<Code>` of IAM-style errors, whichever is there.
 pub fn parse_error(response: &HttpResponse) -> ServiceFailure {
-    let json = serde_json::from_slice::<Value>(&response.body).ok();
+    let json = Json::parse(&response.body).ok();
     let field = |names: &[&str]| {
         names.iter().find_map(|name| {
             json.as_ref()
-                .and_then(|j| j.get(*name))
-                .and_then(Value::as_str)
+                .and_then(|j| j.get(name))
+                .and_then(Json::as_str)
                 .map(str::to_string)
         })
     };
@@ -312,35 +299,35 @@ pub struct TableDescription {
     pub sort_key: Option<String>,
 }
 
-pub fn table_description(body: &Map<String, Value>) -> Result<TableDescription, Failure> {
+pub fn table_description(body: &Json) -> Result<TableDescription, Failure> {
     let malformed = |what: &str| Failure::Malformed(format!("DescribeTable answer {what}"));
     let table = body
         .get("Table")
-        .and_then(Value::as_object)
+        .filter(|t| t.is_object())
         .ok_or_else(|| malformed("has no Table object"))?;
     let status = table
         .get("TableStatus")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .ok_or_else(|| malformed("has no TableStatus"))?
         .to_string();
     let key_named = |kind: &str| {
         table
             .get("KeySchema")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .into_iter()
             .flatten()
-            .find(|k| k.get("KeyType").and_then(Value::as_str) == Some(kind))
-            .and_then(|k| k.get("AttributeName").and_then(Value::as_str))
+            .find(|k| k.get("KeyType").and_then(Json::as_str) == Some(kind))
+            .and_then(|k| k.get("AttributeName").and_then(Json::as_str))
             .map(str::to_string)
     };
     let attribute_type = |name: &str| {
         table
             .get("AttributeDefinitions")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .into_iter()
             .flatten()
-            .find(|d| d.get("AttributeName").and_then(Value::as_str) == Some(name))
-            .and_then(|d| d.get("AttributeType").and_then(Value::as_str))
+            .find(|d| d.get("AttributeName").and_then(Json::as_str) == Some(name))
+            .and_then(|d| d.get("AttributeType").and_then(Json::as_str))
             .unwrap_or("?")
             .to_string()
     };
@@ -358,6 +345,11 @@ pub fn table_description(body: &Map<String, Value>) -> Result<TableDescription, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    fn parsed(body: Vec<u8>) -> Value {
+        serde_json::from_slice(&body).unwrap()
+    }
 
     fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
         HttpResponse {
@@ -372,17 +364,17 @@ mod tests {
 
     #[test]
     fn pay_per_request_tables_have_no_throughput() {
-        let body = create_table("t", "userId", Billing::PayPerRequest);
+        let body = parsed(create_table("t", "userId", Billing::PayPerRequest));
         assert_eq!(body["BillingMode"], "PAY_PER_REQUEST");
         assert!(body.get("ProvisionedThroughput").is_none());
-        let body = create_table(
+        let body = parsed(create_table(
             "t",
             "userId",
             Billing::Provisioned {
                 read_units: 2,
                 write_units: 3,
             },
-        );
+        ));
         assert_eq!(body["ProvisionedThroughput"]["WriteCapacityUnits"], 3);
     }
 
@@ -392,8 +384,7 @@ mod tests {
             attribute: "version".into(),
             version: None,
         };
-        let parse = |body: Vec<u8>| serde_json::from_slice::<Value>(&body).unwrap();
-        let body = parse(put_item("t", r#""userId":{"S":"u"}"#, Some(&absent)));
+        let body = parsed(put_item("t", r#""userId":{"S":"u"}"#, Some(&absent)));
         assert_eq!(body["Item"]["userId"]["S"], "u");
         assert_eq!(body["ConditionExpression"], "attribute_not_exists(#v)");
         assert_eq!(body["ExpressionAttributeNames"]["#v"], "version");
@@ -401,10 +392,10 @@ mod tests {
             attribute: "version".into(),
             version: Some(7),
         };
-        let body = parse(put_item("t", "", Some(&version)));
+        let body = parsed(put_item("t", "", Some(&version)));
         assert_eq!(body["ConditionExpression"], "#v = :v");
         assert_eq!(body["ExpressionAttributeValues"][":v"]["N"], "7");
-        assert!(parse(put_item("t", "", None))
+        assert!(parsed(put_item("t", "", None))
             .get("ConditionExpression")
             .is_none());
     }
@@ -470,8 +461,8 @@ mod tests {
 
     #[test]
     fn describe_reads_status_and_key() {
-        let body: Value = serde_json::from_str(r#"{"Table":{"TableStatus":"CREATING","KeySchema":[{"AttributeName":"userId","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"userId","AttributeType":"S"}]}}"#).unwrap();
-        let description = table_description(body.as_object().unwrap()).unwrap();
+        let body = Json::parse(br#"{"Table":{"TableStatus":"CREATING","KeySchema":[{"AttributeName":"userId","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"userId","AttributeType":"S"}]}}"#).unwrap();
+        let description = table_description(&body).unwrap();
         assert_eq!(description.status, "CREATING");
         assert_eq!(
             description.partition_key,

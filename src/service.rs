@@ -4,12 +4,11 @@
 
 use std::rc::Rc;
 
-use serde_json::{Map, Value};
-
 use crate::bindings::exports::jovo::dynamodb::store::StoreError;
 use crate::config::Settings;
 use crate::errors::Failure;
 use crate::host::{Host, HttpRequest};
+use crate::json::Json;
 use crate::protocol::{self, Operation};
 use crate::retry::Backoff;
 use crate::signing::Signer;
@@ -75,20 +74,8 @@ impl<H: Host> Service<H> {
 
     /// Sends `operation` until it succeeds, fails for good, or runs out of attempts, and
     /// returns the JSON object DynamoDB answered.
-    pub async fn call(
-        &self,
-        operation: Operation,
-        body: &Value,
-    ) -> Result<Map<String, Value>, Failed> {
-        let body = serde_json::to_vec(body).map_err(|e| Failed {
-            failure: Failure::Local(StoreError::InvalidInput(format!(
-                "cannot encode the {} request: {e}",
-                operation.name()
-            ))),
-            attempts: 0,
-        })?;
-        self.call_with(operation, &body, protocol::json_object)
-            .await
+    pub async fn call(&self, operation: Operation, body: &[u8]) -> Result<Json, Failed> {
+        self.call_with(operation, body, protocol::json_object).await
     }
 
     /// Like [`Service::call`] with a body already encoded and the answer decoded by

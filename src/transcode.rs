@@ -13,15 +13,13 @@
 
 use std::borrow::Cow;
 
+use crate::json::{is_json_number, kind_of, JsonString, Reader, SyntaxError, MAX_DEPTH_FOLLOWED};
 use crate::numbers;
 
 /// DynamoDB's item size limit, 400 KB.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 /// DynamoDB nests documents at most 32 levels deep.
 pub const MAX_DEPTH: usize = 32;
-/// How deep a response may nest before it is refused rather than followed (DynamoDB never
-/// returns more than [`MAX_DEPTH`]; this bounds the recursion on a hostile answer).
-const MAX_RESPONSE_DEPTH: usize = 2 * MAX_DEPTH + 8;
 
 /// What the item being saved must follow, besides DynamoDB's own rules.
 #[derive(Clone, Copy, Debug)]
@@ -57,19 +55,6 @@ pub enum ItemError {
     NotAnObject(&'static str),
     /// An attribute breaks a rule. `path` is like `user.data.scores[1]`.
     Attribute { path: String, reason: String },
-}
-
-/// Where and why JSON text stopped making sense.
-#[derive(Debug, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub offset: usize,
-    pub expected: &'static str,
-}
-
-impl std::fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "expected {} at byte {}", self.expected, self.offset)
-    }
 }
 
 /// Transcodes the JSON object text of an item into DynamoDB attributes in one pass.
@@ -138,38 +123,6 @@ pub fn unmarshal_get_item(body: &[u8]) -> Result<Option<String>, String> {
     Ok(item)
 }
 
-/// A JSON string as it appears in the text.
-#[derive(Clone, Copy, Debug)]
-struct JsonString<'a> {
-    /// Between the quotes, escapes as written.
-    raw: &'a str,
-    /// Whether `raw` has a backslash escape.
-    escaped: bool,
-    /// Its length in UTF-8 once decoded, as DynamoDB counts it (a lone surrogate as the
-    /// three bytes of its generalised UTF-8 form).
-    decoded_len: usize,
-}
-
-impl<'a> JsonString<'a> {
-    /// The decoded text, for comparing names and showing paths; lone surrogates become
-    /// U+FFFD here, which is fine for both.
-    fn decoded(&self) -> Cow<'a, str> {
-        if self.escaped {
-            Cow::Owned(decode_escapes(self.raw))
-        } else {
-            Cow::Borrowed(self.raw)
-        }
-    }
-
-    fn is(&self, name: &str) -> bool {
-        if self.escaped {
-            decode_escapes(self.raw) == name
-        } else {
-            self.raw == name
-        }
-    }
-}
-
 /// One step of an attribute path; turned into text only for an error message.
 #[derive(Clone, Copy)]
 enum PathStep<'a> {
@@ -196,14 +149,14 @@ fn render_path(path: &[PathStep<'_>]) -> String {
 /// The member names of one object, to find a repeated one once the object is read
 /// (sorting beats a hash set in code size, and is as fast for objects of this size).
 #[derive(Default)]
-struct MemberNames<'a>(Vec<Cow<'a, str>>);
+struct MemberNames<'a>(Vec<Cow<'a, [u8]>>);
 
 impl<'a> MemberNames<'a> {
     fn add(&mut self, name: &JsonString<'a>) {
-        self.0.push(name.decoded());
+        self.0.push(name.decoded_bytes());
     }
 
-    fn repeated(mut self) -> Option<Cow<'a, str>> {
+    fn repeated(mut self) -> Option<Cow<'a, [u8]>> {
         self.0.sort_unstable();
         self.0
             .windows(2)
@@ -282,6 +235,7 @@ impl<'a> Marshaller<'a, '_> {
             return Ok(());
         };
         let object = render_path(&self.path);
+        let name = String::from_utf8_lossy(&name);
         let path = if object.is_empty() {
             name.into_owned()
         } else {
@@ -456,7 +410,7 @@ impl<'a> Unmarshaller<'a> {
 
     /// An attribute map (`{"name": {"S": ...}, ...}`) as a JSON object.
     fn map(&mut self) -> Result<(), String> {
-        if self.path.len() > MAX_RESPONSE_DEPTH {
+        if self.path.len() > MAX_DEPTH_FOLLOWED {
             return Err(self.fail("the item nests deeper than DynamoDB allows"));
         }
         self.reader.expect(b'{').map_err(|e| self.syntax(e))?;
@@ -531,7 +485,7 @@ impl<'a> Unmarshaller<'a> {
         &mut self,
         mut element: impl FnMut(&mut Self) -> Result<(), String>,
     ) -> Result<(), String> {
-        if self.path.len() > MAX_RESPONSE_DEPTH {
+        if self.path.len() > MAX_DEPTH_FOLLOWED {
             return Err(self.fail("the item nests deeper than DynamoDB allows"));
         }
         if self.reader.peek().map_err(|e| self.syntax(e))? != b'[' {
@@ -581,355 +535,6 @@ impl<'a> Unmarshaller<'a> {
         self.out.push_str(&digits);
         Ok(())
     }
-}
-
-/// A forward-only JSON reader over text that is valid UTF-8.
-struct Reader<'a> {
-    text: &'a [u8],
-    position: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn new(text: &'a [u8]) -> Reader<'a> {
-        Reader { text, position: 0 }
-    }
-
-    fn error(&self, expected: &'static str) -> SyntaxError {
-        SyntaxError {
-            offset: self.position,
-            expected,
-        }
-    }
-
-    fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.text.get(self.position) {
-            self.position += 1;
-        }
-    }
-
-    /// The next significant byte, not consumed.
-    fn peek(&mut self) -> Result<u8, SyntaxError> {
-        self.skip_whitespace();
-        self.text
-            .get(self.position)
-            .copied()
-            .ok_or_else(|| self.error("a JSON value"))
-    }
-
-    fn eat(&mut self, byte: u8) -> Result<bool, SyntaxError> {
-        if self.peek()? == byte {
-            self.position += 1;
-            Ok(true)
-        } else {
-            Ok(false)
-        }
-    }
-
-    fn expect(&mut self, byte: u8) -> Result<(), SyntaxError> {
-        if self.eat(byte)? {
-            Ok(())
-        } else {
-            Err(self.error(match byte {
-                b'{' => "'{'",
-                b'[' => "'['",
-                b':' => "':'",
-                _ => "a JSON value",
-            }))
-        }
-    }
-
-    /// After a member or element: `true` for a comma (more follow), `false` for `close`.
-    fn comma_or(&mut self, close: u8) -> Result<bool, SyntaxError> {
-        match self.peek() {
-            Ok(b',') => {
-                self.position += 1;
-                Ok(true)
-            }
-            Ok(byte) if byte == close => {
-                self.position += 1;
-                Ok(false)
-            }
-            _ => Err(self.error(if close == b'}' {
-                "',' or '}'"
-            } else {
-                "',' or ']'"
-            })),
-        }
-    }
-
-    /// Only whitespace may follow the top-level value.
-    fn end(&mut self) -> Result<(), SyntaxError> {
-        self.skip_whitespace();
-        if self.position == self.text.len() {
-            Ok(())
-        } else {
-            Err(self.error("the end of the text"))
-        }
-    }
-
-    fn literal(&mut self, word: &'static str) -> Result<(), SyntaxError> {
-        self.skip_whitespace();
-        if self.text[self.position..].starts_with(word.as_bytes()) {
-            self.position += word.len();
-            Ok(())
-        } else {
-            Err(self.error(word))
-        }
-    }
-
-    fn boolean(&mut self) -> Result<bool, SyntaxError> {
-        match self.peek()? {
-            b't' => self.literal("true").map(|()| true),
-            b'f' => self.literal("false").map(|()| false),
-            _ => Err(self.error("true or false")),
-        }
-    }
-
-    fn string(&mut self) -> Result<JsonString<'a>, SyntaxError> {
-        if self.peek()? != b'"' {
-            return Err(self.error("a string"));
-        }
-        self.position += 1;
-        let start = self.position;
-        let mut decoded_len = 0;
-        let mut escaped = false;
-        loop {
-            let Some(&byte) = self.text.get(self.position) else {
-                return Err(self.error("the end of a string"));
-            };
-            match byte {
-                b'"' => break,
-                b'\\' => {
-                    escaped = true;
-                    decoded_len += self.escape()?;
-                }
-                0x00..=0x1f => return Err(self.error("an escaped control character")),
-                _ => {
-                    self.position += 1;
-                    decoded_len += 1;
-                }
-            }
-        }
-        // `start..position` lies between two quote bytes of valid UTF-8 text.
-        let raw = std::str::from_utf8(&self.text[start..self.position])
-            .map_err(|_| self.error("UTF-8 text"))?;
-        self.position += 1;
-        Ok(JsonString {
-            raw,
-            escaped,
-            decoded_len,
-        })
-    }
-
-    /// Consumes one escape sequence; returns its UTF-8 length once decoded.
-    fn escape(&mut self) -> Result<usize, SyntaxError> {
-        self.position += 1;
-        let Some(&kind) = self.text.get(self.position) else {
-            return Err(self.error("an escape sequence"));
-        };
-        self.position += 1;
-        match kind {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(1),
-            b'u' => {
-                let unit = self.hex4()?;
-                if (0xD800..0xDC00).contains(&unit)
-                    && self.text[self.position..].starts_with(b"\\u")
-                {
-                    let saved = self.position;
-                    self.position += 2;
-                    if (0xDC00..0xE000).contains(&self.hex4()?) {
-                        return Ok(4);
-                    }
-                    self.position = saved;
-                }
-                Ok(match unit {
-                    0..0x80 => 1,
-                    0x80..0x800 => 2,
-                    _ => 3,
-                })
-            }
-            _ => {
-                self.position -= 1;
-                Err(self.error("a valid escape sequence"))
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Result<u32, SyntaxError> {
-        let digits = self
-            .text
-            .get(self.position..self.position + 4)
-            .ok_or_else(|| self.error("four hex digits"))?;
-        let mut value = 0;
-        for &digit in digits {
-            let nibble = char::from(digit)
-                .to_digit(16)
-                .ok_or_else(|| self.error("four hex digits"))?;
-            value = value * 16 + nibble;
-        }
-        self.position += 4;
-        Ok(value)
-    }
-
-    /// A JSON number token, as written.
-    fn number(&mut self) -> Result<&'a str, SyntaxError> {
-        self.skip_whitespace();
-        let start = self.position;
-        let rest = &self.text[start..];
-        let length = json_number_length(rest).ok_or_else(|| self.error("a number"))?;
-        self.position += length;
-        std::str::from_utf8(&rest[..length]).map_err(|_| self.error("a number"))
-    }
-
-    /// Skips one value, checking it is well-formed. `depth` is how deep it already is.
-    fn skip_value(&mut self, depth: usize) -> Result<(), SyntaxError> {
-        if depth > MAX_RESPONSE_DEPTH {
-            return Err(self.error("less deeply nested JSON"));
-        }
-        match self.peek()? {
-            b'"' => self.string().map(drop),
-            b'-' | b'0'..=b'9' => self.number().map(drop),
-            b't' | b'f' => self.boolean().map(drop),
-            b'n' => self.literal("null"),
-            b'[' => {
-                self.position += 1;
-                if !self.eat(b']')? {
-                    loop {
-                        self.skip_value(depth + 1)?;
-                        if !self.comma_or(b']')? {
-                            break;
-                        }
-                    }
-                }
-                Ok(())
-            }
-            b'{' => {
-                self.position += 1;
-                if !self.eat(b'}')? {
-                    loop {
-                        self.string()?;
-                        self.expect(b':')?;
-                        self.skip_value(depth + 1)?;
-                        if !self.comma_or(b'}')? {
-                            break;
-                        }
-                    }
-                }
-                Ok(())
-            }
-            _ => Err(self.error("a JSON value")),
-        }
-    }
-}
-
-/// The length of the JSON number (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`) that `text`
-/// starts with, or `None` when it starts with none.
-fn json_number_length(text: &[u8]) -> Option<usize> {
-    let digits_from = |at: usize| {
-        text[at.min(text.len())..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count()
-    };
-    let mut at = usize::from(text.first() == Some(&b'-'));
-    match text.get(at) {
-        Some(b'0') => at += 1,
-        Some(b'1'..=b'9') => at += digits_from(at),
-        _ => return None,
-    }
-    if text.get(at) == Some(&b'.') {
-        let fraction = digits_from(at + 1);
-        if fraction == 0 {
-            return None;
-        }
-        at += 1 + fraction;
-    }
-    if let Some(b'e' | b'E') = text.get(at) {
-        at += 1;
-        if let Some(b'+' | b'-') = text.get(at) {
-            at += 1;
-        }
-        let exponent = digits_from(at);
-        if exponent == 0 {
-            return None;
-        }
-        at += exponent;
-    }
-    Some(at)
-}
-
-fn is_json_number(text: &str) -> bool {
-    json_number_length(text.as_bytes()) == Some(text.len())
-}
-
-/// The kind of JSON value that starts with `byte`, for messages.
-fn kind_of(byte: u8) -> &'static str {
-    match byte {
-        b'{' => "an object",
-        b'[' => "an array",
-        b'"' => "a string",
-        b't' | b'f' => "a boolean",
-        b'n' => "null",
-        _ => "a number",
-    }
-}
-
-/// Decodes the escapes of a JSON string body that the reader accepted. Lone surrogates
-/// become U+FFFD.
-fn decode_escapes(raw: &str) -> String {
-    let mut decoded = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    let mut pending_high: Option<u32> = None;
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            if pending_high.take().is_some() {
-                decoded.push(char::REPLACEMENT_CHARACTER);
-            }
-            decoded.push(c);
-            continue;
-        }
-        let simple = match chars.next() {
-            Some('u') => None,
-            Some('b') => Some('\u{8}'),
-            Some('f') => Some('\u{c}'),
-            Some('n') => Some('\n'),
-            Some('r') => Some('\r'),
-            Some('t') => Some('\t'),
-            Some(other) => Some(other),
-            None => break,
-        };
-        if let Some(simple) = simple {
-            if pending_high.take().is_some() {
-                decoded.push(char::REPLACEMENT_CHARACTER);
-            }
-            decoded.push(simple);
-            continue;
-        }
-        let hex: String = chars.by_ref().take(4).collect();
-        let unit = u32::from_str_radix(&hex, 16).unwrap_or(0xFFFD);
-        match (pending_high.take(), unit) {
-            (Some(high), 0xDC00..=0xDFFF) => {
-                let code = 0x10000 + ((high - 0xD800) << 10) + (unit - 0xDC00);
-                decoded.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
-            }
-            (previous, 0xD800..=0xDBFF) => {
-                if previous.is_some() {
-                    decoded.push(char::REPLACEMENT_CHARACTER);
-                }
-                pending_high = Some(unit);
-            }
-            (previous, unit) => {
-                if previous.is_some() {
-                    decoded.push(char::REPLACEMENT_CHARACTER);
-                }
-                decoded.push(char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER));
-            }
-        }
-    }
-    if pending_high.is_some() {
-        decoded.push(char::REPLACEMENT_CHARACTER);
-    }
-    decoded
 }
 
 #[cfg(test)]
@@ -1080,15 +685,5 @@ mod tests {
             assert!(error.contains(expected), "{body}: {error}");
             assert!(!error.contains("secret"), "{error}");
         }
-    }
-
-    #[test]
-    fn decoding_escapes_handles_pairs_and_lone_halves() {
-        assert_eq!(
-            decode_escapes(r"a\u00e9\n\ud83d\ude00"),
-            "a\u{e9}\n\u{1F600}"
-        );
-        assert_eq!(decode_escapes(r"\ud83d!"), "\u{FFFD}!");
-        assert_eq!(decode_escapes(r"\ude00\ud83d"), "\u{FFFD}\u{FFFD}");
     }
 }

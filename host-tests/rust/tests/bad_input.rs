@@ -64,9 +64,9 @@ fn user_ids_must_be_1_to_2048_bytes() {
 fn items_must_be_json_objects() {
     let mut store = runtime().open(unreachable_config()).unwrap();
     for (item, expected) in [
-        ("[1, 2]", "got array"),
-        ("\"text\"", "got string"),
-        ("42", "got number"),
+        ("[1, 2]", "got an array"),
+        ("\"text\"", "got a string"),
+        ("42", "got a number"),
         ("null", "got null"),
         ("{\"user\": ", "not valid JSON"),
         ("{} trailing", "not valid JSON"),
