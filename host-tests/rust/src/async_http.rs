@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::bindings::jovo::dynamodb::host::{HttpRequest, HttpResponse, TransportError};
 use crate::transport::{headers_to_send, too_large, MAX_RESPONSE_BYTES};
@@ -33,6 +33,7 @@ impl AsyncHttp {
             .enable_http1()
             .wrap_connector(http);
         let client = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
             // DynamoDB closes idle connections after about a minute; reuse them before.
             .pool_idle_timeout(Duration::from_secs(50))
             .pool_max_idle_per_host(256)

@@ -2,7 +2,7 @@
 //! client with its own wasmtime store ([`DynamoDbStore`], one per thread).
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde_json::Value;
 use wasmtime::component::{HasSelf, Linker, ResourceAny};
@@ -19,14 +19,13 @@ use crate::{cache, Config, Error, ProvideCredentials, TableStatus, TimeToLiveSta
 /// repository's `build/jovo_dynamodb.wasm` that `scripts/build-component.sh` keeps current).
 pub const COMPONENT: &[u8] = include_bytes!("../component/jovo_dynamodb.wasm");
 
-/// The compiled component, ready to instantiate, with the connection pools and the
-/// credentials of its stores. Cheap to share (`Clone`, `Send`, `Sync`).
+/// The compiled component, ready to instantiate, with the blocking stores' connection pool
+/// and the credentials of all its stores. Cheap to share (`Clone`, `Send`, `Sync`).
 #[derive(Clone)]
 pub struct Runtime {
     engine: Engine,
     pre: PersistencePre<HostState>,
     agent: ureq::Agent,
-    async_http: Arc<OnceLock<AsyncHttp>>,
     environment: Environment,
     provider: Option<Arc<dyn ProvideCredentials>>,
     credentials: Arc<CredentialsCache>,
@@ -65,7 +64,6 @@ impl Runtime {
             engine,
             pre,
             agent: transport::agent(),
-            async_http: Arc::default(),
             credentials: credentials_cache(&environment, None),
             environment,
             provider: None,
@@ -130,12 +128,16 @@ impl Runtime {
     }
 
     /// Opens an async client of one table (for tokio), with the same config rules as
-    /// [`open`](Self::open). One store serves any number of concurrent operations.
+    /// [`open`](Self::open). One store serves any number of concurrent operations; it has
+    /// its own connection pool, whose connections live on the tokio runtime the store is
+    /// used on (use a store within one runtime).
     pub fn open_async(&self, config: Config) -> Result<AsyncDynamoDbStore, Error> {
         let config = self.complete(config);
         let uses_provider = config.client.credentials.is_none();
         let (store, bindings, client) = self.instantiate(&config, Mode::Steps)?;
-        let http = self.async_http.get_or_init(AsyncHttp::new).clone();
+        // A connection pool per store: its connections are driven by tasks of the tokio
+        // runtime the store is used on, so stores of different runtimes must not share one.
+        let http = AsyncHttp::new();
         Ok(AsyncDynamoDbStore::new(
             store,
             bindings,
