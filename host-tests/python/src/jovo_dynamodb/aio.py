@@ -81,6 +81,7 @@ class AsyncDynamoDbStore(StoreOptions):
     async def close(self) -> None:
         """Closes the HTTP connections. The store may be used again (in this or another event
         loop); it then opens new ones."""
+        self._refresh_lock = None  # an asyncio.Lock belongs to one loop
         await self._http.close()
 
     async def __aenter__(self) -> AsyncDynamoDbStore:
@@ -94,7 +95,11 @@ class AsyncDynamoDbStore(StoreOptions):
         `StoreError` raised."""
         self._http.bind_to_running_loop()  # before touching the instance: one loop's thread only
         instance = self._live_instance()
-        operation = instance.start(request)
+        try:
+            operation = instance.start(request)
+        except RuntimeFailure:
+            self._instance = None
+            raise
         try:
             outcome: Any = None
             while True:
