@@ -40,9 +40,12 @@ test-rust: component
 test-python: component
 	host-tests/python/run-tests.sh
 
-## The Jovo plugin (js-shim) on Node 20 (sync mode) and Node 24 (JSPI mode) against dynalite.
+## The Jovo plugin (js-shim) on Node 20, 22 and 24 against dynalite; then the package as Jovo
+## apps deploy it: npm pack, a Jovo TypeScript app bundled by esbuild as a Lambda handler,
+## require() and import, Bun and Deno.
 test-js: component
 	js-shim/scripts/test.sh
+	js-shim/scripts/test-deploy.sh
 
 ## The edge entry in workerd and headless Chromium (installed with apt when missing).
 test-edge: component
