@@ -375,6 +375,9 @@ pub(crate) struct CredentialsCache {
     cached: Mutex<Cached>,
     /// One refresh at a time for the async stores; the others wait for its result.
     refreshing: tokio::sync::Mutex<()>,
+    /// The same for the blocking stores (`cached` itself is never held during a fetch, so
+    /// an async store reading it never waits for I/O).
+    refreshing_blocking: Mutex<()>,
     /// Set when an async store signed with credentials inside the refresh margin: they
     /// still work, and a background refresh replaces them.
     refresh_wanted: AtomicBool,
@@ -386,6 +389,7 @@ impl CredentialsCache {
             provider,
             cached: Mutex::new(Cached::default()),
             refreshing: tokio::sync::Mutex::new(()),
+            refreshing_blocking: Mutex::new(()),
             refresh_wanted: AtomicBool::new(false),
         }
     }
@@ -458,14 +462,15 @@ impl CredentialsCache {
         if let Some(credentials) = self.fresh() {
             return Ok(credentials);
         }
-        let mut cached = self.lock();
-        let now = SystemTime::now();
-        if let Some(c) = cached.credentials.as_ref().filter(|c| c.is_fresh(now)) {
-            return Ok(c.to_wit());
+        let _one_at_a_time = self
+            .refreshing_blocking
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(credentials) = self.fresh() {
+            return Ok(credentials);
         }
         let outcome = self.provider.provide_credentials();
-        Self::record(&mut cached, outcome);
-        drop(cached);
+        Self::record(&mut self.lock(), outcome);
         self.current()
     }
 
