@@ -59,6 +59,8 @@ export type TableStatus = 'already-existed' | 'created' | 'created-concurrently'
 
 export interface EdgeStore {
   ensureTable(): Promise<TableStatus>;
+  /** Turns Time to Live on for table.expiryAttribute when expireAfterDays is set, and says how it stands. */
+  ensureTimeToLive(): Promise<{ status: 'not-configured' | 'enabled' } | { status: 'unavailable'; reason: string }>;
   loadUser(userId: string): Promise<Record<string, unknown> | null>;
   saveUser(userId: string, item: Record<string, unknown>): Promise<void>;
   deleteUser(userId: string): Promise<void>;

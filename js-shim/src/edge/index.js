@@ -57,6 +57,16 @@ export class EdgeStore {
   }
 
   /**
+   * Turns on Time to Live for `table.expiryAttribute` when `table.expireAfterDays` is set and
+   * it is off, and says how it stands, as the plugin's method of the same name does:
+   * `{ status: 'not-configured' | 'enabled' }` or `{ status: 'unavailable', reason }`.
+   */
+  async ensureTimeToLive() {
+    const { tag, val } = await this.#run('ensureTimeToLive');
+    return tag === 'unavailable' ? { status: tag, reason: val } : { status: tag };
+  }
+
+  /**
    * The stored item of `userId` as an object, or null when there is none. Integers beyond
    * ±(2^53 - 1) are BigInts, other numbers a double cannot hold exactly NumberValues.
    */

@@ -106,6 +106,15 @@ test('errors carry the WIT case name as their code', async () => {
   await assert.rejects(unreachable.loadUser('gina'), { code: 'transport-failed' });
 });
 
+test('Time to Live: not-configured without expireAfterDays; dynalite, which has no such API, says unavailable', async () => {
+  const plain = await openStore(storeOptions());
+  assert.deepEqual(await plain.ensureTimeToLive(), { status: 'not-configured' });
+  const expiring = await openStore(storeOptions({ table: { name: 'edge-expiring', expireAfterDays: 30 } }));
+  const { status, reason } = await expiring.ensureTimeToLive();
+  assert.equal(status, 'unavailable');
+  assert.equal(typeof reason, 'string');
+});
+
 test('credentials from an async provider sign the requests', async () => {
   let calls = 0;
   const provider = async () => {
