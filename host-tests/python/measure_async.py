@@ -9,8 +9,12 @@ in a pool of 64 threads.
 
     .venv/bin/python measure_async.py [--operations 2000]
 
+aioboto3 (get_item + TypeDeserializer, 64 tasks) is measured when it is installed; it is not
+in the test extras (aiobotocore pins its own botocore), so run this script from a venv of its
+own for it: `pip install aioboto3 ./host-tests/python boto3`.
+
 Numbers are from one machine and one run, with other work on it; compare ratios, not
-absolute times. aioboto3 is not measured (not installed here).
+absolute times.
 """
 
 from __future__ import annotations
@@ -112,6 +116,9 @@ def measure(endpoint: str, operations: int) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
     for concurrency in (1, 64):
         results[f"async store, {concurrency} tasks"] = asyncio.run(async_run(endpoint, operations, concurrency))
+        if aioboto3_installed():
+            results[f"aioboto3 get_item, {concurrency} tasks"] = asyncio.run(
+                aioboto3_run(endpoint, operations, concurrency))
         results[f"blocking store, {concurrency} threads"] = threaded_run(
             lambda: blocking.load_user(USER), operations, concurrency)
         results[f"boto3 get_item, {concurrency} threads"] = threaded_run(boto3_load, operations, concurrency)
@@ -128,6 +135,41 @@ async def async_run(endpoint: str, operations: int, concurrency: int) -> dict[st
             for _ in range(count):
                 started = time.perf_counter()
                 await store.load_user(USER)
+                latencies.append(time.perf_counter() - started)
+
+        cpu, wall = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(worker(operations // concurrency) for _ in range(concurrency)))
+        return summary(latencies, time.process_time() - cpu, time.perf_counter() - wall)
+
+
+def aioboto3_installed() -> bool:
+    try:
+        import aioboto3  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+async def aioboto3_run(endpoint: str, operations: int, concurrency: int) -> dict[str, float]:
+    import aioboto3
+    from botocore.config import Config
+
+    deserializer = TypeDeserializer()
+    session = aioboto3.Session(aws_access_key_id=KEY, aws_secret_access_key=SECRET, region_name="us-east-1")
+    async with session.client("dynamodb", endpoint_url=endpoint, config=Config(max_pool_connections=64)) as client:
+
+        async def load() -> None:
+            answer = await client.get_item(TableName=TABLE, Key={"userId": {"S": USER}}, ConsistentRead=True)
+            {name: deserializer.deserialize(value) for name, value in answer["Item"].items()}
+
+        for _ in range(50):
+            await load()
+        latencies: list[float] = []
+
+        async def worker(count: int) -> None:
+            for _ in range(count):
+                started = time.perf_counter()
+                await load()
                 latencies.append(time.perf_counter() - started)
 
         cpu, wall = time.process_time(), time.perf_counter()
@@ -177,9 +219,9 @@ def main() -> None:
             process.stdin.close()
             process.wait()
         print(f"\n{name}: load_user of a small item, {options.operations} per row")
-        print(f"{'peer':34} {'CPU ms/op':>10} {'ops/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+        print(f"{'peer':36} {'CPU ms/op':>10} {'ops/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
         for peer, numbers in results.items():
-            print(f"{peer:34} {numbers['cpu_ms_per_op']:10.2f} {numbers['ops_per_s']:8.0f} "
+            print(f"{peer:36} {numbers['cpu_ms_per_op']:10.2f} {numbers['ops_per_s']:8.0f} "
                   f"{numbers['median_ms']:8.2f} {numbers['p99_ms']:8.2f}")
 
 
