@@ -7,9 +7,11 @@ export PROPTEST_CASES ?= 2000
 
 .PHONY: demo test toolchain component host lint test-guest test-rust test-python test-js test-edge fuzz bench
 
-## The main job: build, start a local dynalite, run the three-visit scenario, stop it.
+## The main job: a Jovo app (bundled as deployed), the Python host (asyncio) and the Rust host
+## (tokio) share one user in a local dynalite it starts and stops (demo/run.mjs).
 demo: component host
-	scripts/with-dynalite.sh target/release/demo
+	demo/prepare.sh
+	scripts/with-dynalite.sh node demo/run.mjs
 
 ## Every check, from a fresh machine.
 test: component lint test-guest test-rust test-python test-js test-edge
