@@ -98,7 +98,7 @@ class AsyncDynamoDbStore(StoreOptions):
         try:
             operation = instance.start(request)
         except RuntimeFailure:
-            self._instance = None
+            self._forget(instance)
             raise
         try:
             outcome: Any = None
@@ -108,7 +108,7 @@ class AsyncDynamoDbStore(StoreOptions):
                     with transport.answering_credentials_with(answer):
                         step = instance.advance(operation, outcome)
                 except RuntimeFailure:
-                    self._instance = None  # a trapped instance cannot be called again
+                    self._forget(instance)
                     raise
                 if isinstance(step, Record):  # send
                     outgoing: Any = step
@@ -122,6 +122,11 @@ class AsyncDynamoDbStore(StoreOptions):
         finally:
             if instance is self._instance:
                 instance.drop(operation)
+
+    def _forget(self, instance: Instance) -> None:
+        """A trapped instance cannot be called again: later operations get a new one."""
+        if self._instance is instance:
+            self._instance = None
 
     def _live_instance(self) -> Instance:
         if self._instance is None:
