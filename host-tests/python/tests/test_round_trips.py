@@ -155,3 +155,12 @@ def test_an_item_just_under_400_kb_is_stored_and_one_over_is_refused_before_send
     assert caught.value.code == "item-too-large" and "409600" in caught.value.message
     # The earlier item is untouched: nothing was half-written.
     assert stored_item(boto3_client, table, "big")["user"]["M"]["data"]["M"]["blob"]["S"].startswith("x")
+
+
+def test_a_blocking_store_closes_as_a_context_manager_and_reopens_when_used_again(open_store):
+    table = unique_table("close")
+    with open_store(table) as store:
+        store.save_user("u", {"user": {"data": {"n": 1}}})
+    assert store.load_user("u")["user"]["data"]["n"] == 1
+    store.close()
+    store.close()
