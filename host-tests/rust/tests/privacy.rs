@@ -40,7 +40,11 @@ const PASSWORD: &str = "hunter2-pass-word";
 
 /// The texts an app may log of an error.
 fn texts(error: &Error) -> [String; 3] {
-    [format!("{error}"), format!("{error:?}"), format!("{error:#?}")]
+    [
+        format!("{error}"),
+        format!("{error:?}"),
+        format!("{error:#?}"),
+    ]
 }
 
 /// Asserts that `result` is an error with code `code` whose texts hold neither the marker
@@ -203,7 +207,9 @@ impl CraftedServer {
 }
 
 fn serve_crafted(connection: TcpStream, answer: &Mutex<Answer>, requests: &Mutex<Vec<String>>) {
-    let Ok(read_half) = connection.try_clone() else { return };
+    let Ok(read_half) = connection.try_clone() else {
+        return;
+    };
     let mut reader = BufReader::new(read_half);
     let mut writer = connection;
     loop {
@@ -253,7 +259,11 @@ fn serve_crafted(connection: TcpStream, answer: &Mutex<Answer>, requests: &Mutex
         bytes.push_str(&format!("content-length: {}\r\n\r\n", reply.body.len()));
         let mut bytes = bytes.into_bytes();
         bytes.extend_from_slice(&reply.body);
-        if writer.write_all(&bytes).and_then(|_| writer.flush()).is_err() {
+        if writer
+            .write_all(&bytes)
+            .and_then(|_| writer.flush())
+            .is_err()
+        {
             return;
         }
     }
@@ -278,17 +288,61 @@ fn invalid_items() -> Vec<(&'static str, String, &'static str)> {
     let m = marker();
     let deep = format!("{}\"{m}\"{}", "[".repeat(40), "]".repeat(40));
     vec![
-        ("a number beyond DynamoDB's range", format!(r#"{{"user":{{"name":"{m}","n":1e200}}}}"#), "invalid-input"),
-        ("a number with 39 digits", format!(r#"{{"user":{{"name":"{m}","n":123456789012345678901234567890123456789}}}}"#), "invalid-input"),
-        ("a bare word where a value goes", format!(r#"{{"user":{{"name":"{m}"}}, "x": {m}}}"#), "invalid-input"),
-        ("JSON text cut short", format!(r#"{{"user":{{"name":"{m}""#), "invalid-input"),
-        ("a bad escape", format!(r#"{{"bad":"\q{m}"}}"#), "invalid-input"),
-        ("an array, not an object", format!(r#"["{m}"]"#), "invalid-input"),
-        ("a string, not an object", format!(r#""{m}""#), "invalid-input"),
-        ("nesting past 32 levels", format!(r#"{{"name":"{m}","d":{deep}}}"#), "invalid-input"),
-        ("an empty attribute name", format!(r#"{{"a":{{"":"{m}","b":"{m}"}}}}"#), "invalid-input"),
-        ("a repeated attribute name", format!(r#"{{"a":{{"k":"{m}","k":"{m}"}}}}"#), "invalid-input"),
-        ("an item over 400 KB of the marker", format!(r#"{{"user":"{}"}}"#, m.repeat(420_000 / m.len())), "item-too-large"),
+        (
+            "a number beyond DynamoDB's range",
+            format!(r#"{{"user":{{"name":"{m}","n":1e200}}}}"#),
+            "invalid-input",
+        ),
+        (
+            "a number with 39 digits",
+            format!(r#"{{"user":{{"name":"{m}","n":123456789012345678901234567890123456789}}}}"#),
+            "invalid-input",
+        ),
+        (
+            "a bare word where a value goes",
+            format!(r#"{{"user":{{"name":"{m}"}}, "x": {m}}}"#),
+            "invalid-input",
+        ),
+        (
+            "JSON text cut short",
+            format!(r#"{{"user":{{"name":"{m}""#),
+            "invalid-input",
+        ),
+        (
+            "a bad escape",
+            format!(r#"{{"bad":"\q{m}"}}"#),
+            "invalid-input",
+        ),
+        (
+            "an array, not an object",
+            format!(r#"["{m}"]"#),
+            "invalid-input",
+        ),
+        (
+            "a string, not an object",
+            format!(r#""{m}""#),
+            "invalid-input",
+        ),
+        (
+            "nesting past 32 levels",
+            format!(r#"{{"name":"{m}","d":{deep}}}"#),
+            "invalid-input",
+        ),
+        (
+            "an empty attribute name",
+            format!(r#"{{"a":{{"":"{m}","b":"{m}"}}}}"#),
+            "invalid-input",
+        ),
+        (
+            "a repeated attribute name",
+            format!(r#"{{"a":{{"k":"{m}","k":"{m}"}}}}"#),
+            "invalid-input",
+        ),
+        (
+            "an item over 400 KB of the marker",
+            format!(r#"{{"user":"{}"}}"#, m.repeat(420_000 / m.len())),
+            "item-too-large",
+        ),
     ]
 }
 
@@ -305,7 +359,11 @@ fn invalid_items_are_refused_without_showing_their_values() {
         let mut store = Store::open(kind, config.clone()).unwrap();
         let user = format!("user-{}", marker());
         for (what, item, code) in invalid_items() {
-            private_error(&format!("{kind:?}: {what}"), code, store.save_json(&user, &item));
+            private_error(
+                &format!("{kind:?}: {what}"),
+                code,
+                store.save_json(&user, &item),
+            );
         }
         // The same through save_user (a serde_json Value): not an object, too deep, too large.
         let m = marker();
@@ -316,8 +374,16 @@ fn invalid_items_are_refused_without_showing_their_values() {
         for (what, item, code) in [
             ("a Value that is a string", json!(m), "invalid-input"),
             ("a Value that is an array", json!([m, m]), "invalid-input"),
-            ("a Value nested 40 levels", json!({ "user": deep }), "invalid-input"),
-            ("a Value over 400 KB", json!({ "user": m.repeat(35_000) }), "item-too-large"),
+            (
+                "a Value nested 40 levels",
+                json!({ "user": deep }),
+                "invalid-input",
+            ),
+            (
+                "a Value over 400 KB",
+                json!({ "user": m.repeat(35_000) }),
+                "item-too-large",
+            ),
         ] {
             private_error(&format!("{kind:?}: {what}"), code, store.save(&user, &item));
         }
@@ -342,7 +408,11 @@ fn user_ids_full_of_the_marker_are_refused_without_being_shown() {
         config.table.create_table_on_init = Some(true);
         let mut store = Store::open(kind, config).unwrap();
         let long_id = marker().repeat(2049 / marker().len() + 1);
-        private_error(&format!("{kind:?}: load, long id"), "invalid-input", store.load(&long_id));
+        private_error(
+            &format!("{kind:?}: load, long id"),
+            "invalid-input",
+            store.load(&long_id),
+        );
         private_error(
             &format!("{kind:?}: save, long id"),
             "invalid-input",
@@ -357,7 +427,10 @@ fn user_ids_full_of_the_marker_are_refused_without_being_shown() {
         );
         // The marker id itself works: the store is fine, the errors were about the input.
         store.save(marker(), &marked_item()).unwrap();
-        assert_eq!(store.load(marker()).unwrap(), Some(with_id(marked_item(), marker())));
+        assert_eq!(
+            store.load(marker()).unwrap(),
+            Some(with_id(marked_item(), marker()))
+        );
     }
 }
 
@@ -372,7 +445,10 @@ fn malformed_answers_are_described_without_their_bodies() {
     let server = crafted();
     let m = marker();
     let loads = [
-        ("a 200 that is an HTML page", Answer::ok(format!("<html><body>{m}</body></html>"))),
+        (
+            "a 200 that is an HTML page",
+            Answer::ok(format!("<html><body>{m}</body></html>")),
+        ),
         (
             "an attribute value of an unknown type",
             Answer::ok(format!(
@@ -381,18 +457,30 @@ fn malformed_answers_are_described_without_their_bodies() {
         ),
         (
             "a number attribute that is the marker",
-            Answer::ok(format!(r#"{{"Item":{{"name":{{"S":"{m}"}},"n":{{"N":"{m}"}}}}}}"#)),
+            Answer::ok(format!(
+                r#"{{"Item":{{"name":{{"S":"{m}"}},"n":{{"N":"{m}"}}}}}}"#
+            )),
         ),
-        ("JSON cut short", Answer::ok(format!(r#"{{"Item":{{"name":{{"S":"{m}"#))),
+        (
+            "JSON cut short",
+            Answer::ok(format!(r#"{{"Item":{{"name":{{"S":"{m}"#)),
+        ),
         ("an array, not an object", Answer::ok(format!(r#"["{m}"]"#))),
         ("a body that is not UTF-8", {
             let mut answer = Answer::ok(String::new());
-            answer.body = [b"{\"Item\":{\"name\":{\"S\":\"".as_slice(), m.as_bytes(), b"\xff\xfe\"}}}"].concat();
+            answer.body = [
+                b"{\"Item\":{\"name\":{\"S\":\"".as_slice(),
+                m.as_bytes(),
+                b"\xff\xfe\"}}}",
+            ]
+            .concat();
             answer.headers[1].1 = crc32(&answer.body).to_string();
             answer
         }),
         ("a body whose x-amz-crc32 does not match", {
-            let mut answer = Answer::ok(format!(r#"{{"Item":{{"userId":{{"S":"u"}},"name":{{"S":"{m}"}}}}}}"#));
+            let mut answer = Answer::ok(format!(
+                r#"{{"Item":{{"userId":{{"S":"u"}},"name":{{"S":"{m}"}}}}}}"#
+            ));
             answer.headers[1].1 = "1".into();
             answer
         }),
@@ -407,7 +495,8 @@ fn malformed_answers_are_described_without_their_bodies() {
                 store.load(&format!("user-{m}")),
             );
             assert!(
-                server.operations().iter().all(|op| op == "GetItem") && !server.operations().is_empty(),
+                server.operations().iter().all(|op| op == "GetItem")
+                    && !server.operations().is_empty(),
                 "{what}: {:?}",
                 server.operations()
             );
@@ -425,9 +514,17 @@ fn malformed_answers_are_described_without_their_bodies() {
             store.save(&format!("user-{m}"), &marked_item()),
         );
         assert!(text.contains("502"), "{text}");
-        assert_eq!(server.operations(), vec!["PutItem"; 4], "{kind:?}: retried 4 times");
+        assert_eq!(
+            server.operations(),
+            vec!["PutItem"; 4],
+            "{kind:?}: retried 4 times"
+        );
         // The same page on a load.
-        private_error(&format!("{kind:?}: load, 502 page"), "service", store.load(m));
+        private_error(
+            &format!("{kind:?}: load, 502 page"),
+            "service",
+            store.load(m),
+        );
         // Error answers whose other parts hold the marker: an HTML 403 page, and a JSON
         // error with DynamoDB's own (plain) message beside a field full of the marker.
         server.answer_with(Answer {
@@ -435,7 +532,11 @@ fn malformed_answers_are_described_without_their_bodies() {
             headers: vec![("content-type".into(), "text/html".into())],
             body: format!("<html><body>Forbidden: {m}</body></html>").into_bytes(),
         });
-        private_error(&format!("{kind:?}: load, 403 page"), "access-denied", store.load(m));
+        private_error(
+            &format!("{kind:?}: load, 403 page"),
+            "access-denied",
+            store.load(m),
+        );
         let error_body = json!({
             "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
             "message": "Requested resource not found",
