@@ -77,11 +77,11 @@ impl Settings {
         let max_attempts = client.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
         if !(1..=MAX_ATTEMPTS_LIMIT).contains(&max_attempts) {
             return Err(invalid(format!(
-                "client.max-attempts is {max_attempts}; use 1 to {MAX_ATTEMPTS_LIMIT}"
+                "the client option 'max attempts' is {max_attempts}; use 1 to {MAX_ATTEMPTS_LIMIT}"
             )));
         }
         let request_timeout_ms = positive(
-            "client.request-timeout-ms",
+            "the client option 'request timeout ms'",
             client.request_timeout_ms,
             DEFAULT_REQUEST_TIMEOUT_MS,
         )?;
@@ -119,13 +119,13 @@ fn invalid(message: String) -> StoreError {
 pub fn validate_table_name(name: &str) -> Result<(), StoreError> {
     if name.is_empty() {
         return Err(invalid(
-            "table.name is missing; set it to the DynamoDB table that keeps your users".into(),
+            "the table option 'name' is missing; set it to the DynamoDB table that keeps your users".into(),
         ));
     }
     let length = name.chars().count();
     if !(3..=255).contains(&length) {
         return Err(invalid(format!(
-            "table.name '{}' has {length} characters; DynamoDB table names have 3 to 255",
+            "the table name '{}' has {length} characters; DynamoDB table names have 3 to 255",
             shorten(name)
         )));
     }
@@ -134,7 +134,7 @@ pub fn validate_table_name(name: &str) -> Result<(), StoreError> {
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
     {
         return Err(invalid(format!(
-            "table.name '{}' contains {bad:?}; DynamoDB table names use only A-Z, a-z, 0-9, '_', '-' and '.'",
+            "the table name '{}' contains {bad:?}; DynamoDB table names use only A-Z, a-z, 0-9, '_', '-' and '.'",
             shorten(name)
         )));
     }
@@ -148,7 +148,7 @@ fn primary_key_column(table: &TableConfig) -> Result<String, StoreError> {
         .unwrap_or_else(|| DEFAULT_PRIMARY_KEY_COLUMN.to_string());
     if column.is_empty() || column.len() > MAX_KEY_COLUMN_BYTES {
         return Err(invalid(format!(
-            "table.primary-key-column '{}' has {} bytes; use 1 to {MAX_KEY_COLUMN_BYTES} (or leave it unset for '{DEFAULT_PRIMARY_KEY_COLUMN}')",
+            "the table option 'primary key column' ('{}') has {} bytes; use 1 to {MAX_KEY_COLUMN_BYTES} (or leave it unset for '{DEFAULT_PRIMARY_KEY_COLUMN}')",
             shorten(&column),
             column.len()
         )));
@@ -164,7 +164,7 @@ fn version_attribute(table: &TableConfig, key_column: &str) -> Result<Option<Str
         .version_attribute
         .clone()
         .unwrap_or_else(|| DEFAULT_VERSION_ATTRIBUTE.to_string());
-    own_attribute("table.version-attribute", &name, &[key_column])?;
+    own_attribute("the table option 'version attribute'", &name, &[key_column])?;
     Ok(Some(name))
 }
 
@@ -178,7 +178,7 @@ fn expiry(
     };
     if !(1..=MAX_EXPIRE_AFTER_DAYS).contains(&after_days) {
         return Err(invalid(format!(
-            "table.expire-after-days is {after_days}; use 1 to {MAX_EXPIRE_AFTER_DAYS}, or leave it unset to keep items forever"
+            "the table option 'expire after days' is {after_days}; use 1 to {MAX_EXPIRE_AFTER_DAYS}, or leave it unset to keep items forever"
         )));
     }
     let attribute = table
@@ -189,7 +189,7 @@ fn expiry(
         .into_iter()
         .flatten()
         .collect();
-    own_attribute("table.expiry-attribute", &attribute, &taken)?;
+    own_attribute("the table option 'expiry attribute'", &attribute, &taken)?;
     Ok(Some(Expiry {
         attribute,
         after_days,
@@ -218,8 +218,14 @@ fn billing(table: &TableConfig) -> Result<Billing, StoreError> {
     match table.billing_mode.unwrap_or(BillingMode::Provisioned) {
         BillingMode::PayPerRequest => Ok(Billing::PayPerRequest),
         BillingMode::Provisioned => Ok(Billing::Provisioned {
-            read_units: capacity("table.read-capacity-units", table.read_capacity_units)?,
-            write_units: capacity("table.write-capacity-units", table.write_capacity_units)?,
+            read_units: capacity(
+                "the table option 'read capacity units'",
+                table.read_capacity_units,
+            )?,
+            write_units: capacity(
+                "the table option 'write capacity units'",
+                table.write_capacity_units,
+            )?,
         }),
     }
 }
@@ -255,7 +261,7 @@ fn endpoint(region: Option<&str>, endpoint: Option<&str>) -> Result<(String, Str
         )),
         (None, Some(region)) => Ok((regional_url(region), region.to_string())),
         (None, None) => Err(invalid(
-            "neither client.region nor client.endpoint is set; set the AWS region (e.g. 'us-east-1', or AWS_REGION in the host) or an endpoint such as 'http://127.0.0.1:8000'".into(),
+            "neither the client option 'region' nor the client option 'endpoint' is set; set the AWS region (e.g. 'us-east-1', or AWS_REGION in the host) or an endpoint such as 'http://127.0.0.1:8000'".into(),
         )),
     }
 }
@@ -269,7 +275,7 @@ fn validate_region(region: &str) -> Result<(), StoreError> {
         Ok(())
     } else {
         Err(invalid(format!(
-            "client.region '{}' is not an AWS region name; use one like 'eu-west-1'",
+            "the client option 'region' ('{}') is not an AWS region name; use one like 'eu-west-1'",
             shorten(region)
         )))
     }
@@ -293,7 +299,7 @@ pub fn regional_url(region: &str) -> String {
 fn endpoint_url(endpoint: &str) -> Result<String, StoreError> {
     let reject = |why: &str| {
         invalid(format!(
-            "client.endpoint '{}' {why}; use an absolute URL such as 'http://127.0.0.1:8000'",
+            "the client option 'endpoint' ('{}') {why}; use an absolute URL such as 'http://127.0.0.1:8000'",
             shorten(&redacted_endpoint(endpoint))
         ))
     };
@@ -376,7 +382,7 @@ fn validate_credentials(credentials: &AwsCredentials) -> Result<(), StoreError> 
         Ok(())
     } else {
         Err(invalid(
-            "client.credentials has an empty access key id or secret, or a value with spaces or non-ASCII characters; check the keys you copied".into(),
+            "the client option 'credentials' has an empty access key id or secret, or a value with spaces or non-ASCII characters; check the keys you copied".into(),
         ))
     }
 }
@@ -483,7 +489,7 @@ mod tests {
     fn zero_capacity_is_rejected_only_for_provisioned_tables() {
         let mut c = config("users");
         c.table.read_capacity_units = Some(0);
-        assert!(message(Settings::from_wit(c)).contains("read-capacity-units"));
+        assert!(message(Settings::from_wit(c)).contains("read capacity units"));
         let mut c = config("users");
         c.table.read_capacity_units = Some(0);
         c.table.billing_mode = Some(BillingMode::PayPerRequest);
@@ -509,7 +515,7 @@ mod tests {
             let mut c = config("users");
             c.client.endpoint = Some(bad.into());
             assert!(
-                message(Settings::from_wit(c)).contains("client.endpoint"),
+                message(Settings::from_wit(c)).contains("client option 'endpoint'"),
                 "{bad}"
             );
         }
@@ -539,7 +545,7 @@ mod tests {
         );
         let mut c = config("users");
         c.table.expire_after_days = Some(0);
-        assert!(message(Settings::from_wit(c)).contains("expire-after-days"));
+        assert!(message(Settings::from_wit(c)).contains("expire after days"));
         let mut c = config("users");
         c.table.optimistic_locking = Some(true);
         c.table.version_attribute = Some("userId".into());

@@ -101,7 +101,7 @@ impl Failure {
         };
         match self {
             Failure::Transport(TransportError::TimedOut(why)) => StoreError::TimedOut(format!(
-                "DynamoDB {operation} timed out ({why}) after {tries}; check that the endpoint is reachable, or raise client.request-timeout-ms"
+                "DynamoDB {operation} timed out ({why}) after {tries}; check that the endpoint is reachable, or raise the client option 'request timeout ms'"
             )),
             Failure::Transport(TransportError::Failed(why)) => StoreError::TransportFailed(format!(
                 "DynamoDB {operation} could not be sent ({why}) after {tries}; check the endpoint, the network and DNS"

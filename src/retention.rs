@@ -33,7 +33,7 @@ pub async fn ensure<H: Host>(service: &Service<H>) -> Result<TimeToLiveStatus, S
         Some(name) if on && name == expiry.attribute => return Ok(TimeToLiveStatus::Enabled),
         Some(name) if on => {
             return Err(StoreError::InvalidConfig(format!(
-                "table '{table}' has Time to Live on attribute '{name}', but table.expiry-attribute is '{}'; set expiry-attribute to '{name}' (a table has one TTL attribute)",
+                "table '{table}' has Time to Live on attribute '{name}', but the table option 'expiry attribute' is '{}'; set it to '{name}' (a table has one TTL attribute)",
                 expiry.attribute
             )))
         }

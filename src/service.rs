@@ -125,7 +125,7 @@ impl<H: Host> Service<H> {
             Some(fixed) => fixed.clone(),
             None => self.host.credentials().map_err(|why| {
                 Failure::Local(StoreError::CredentialsUnavailable(format!(
-                    "no AWS credentials ({why}); pass client.credentials, or give the host credentials (e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+                    "no AWS credentials ({why}); pass the client option 'credentials', or give the host credentials (e.g. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
                 )))
             })?,
         };

@@ -39,7 +39,7 @@ pub async fn ensure<H: Host>(service: &Service<H>) -> Result<TableStatus, StoreE
         let elapsed = service.host.now_ms().saturating_sub(started).max(slept_ms);
         if elapsed >= timeout_ms {
             return Err(StoreError::TimedOut(format!(
-                "table '{}' is still {last_status} after {elapsed} ms; DynamoDB usually needs seconds to create a table: raise client.table-ready-timeout-ms (now {timeout_ms}) or try again shortly",
+                "table '{}' is still {last_status} after {elapsed} ms; DynamoDB usually needs seconds to create a table: raise the client option 'table ready timeout ms' (now {timeout_ms}) or try again shortly",
                 settings.table_name
             )));
         }
@@ -78,7 +78,7 @@ fn unusable(settings: &Settings, status: &str) -> StoreError {
 /// The table is gone and this client may not create it.
 pub fn table_missing(settings: &Settings) -> StoreError {
     StoreError::TableMissing(format!(
-        "table '{}' does not exist and table.create-table-on-init is false; create the table (partition key '{}', type S) or turn create-table-on-init on",
+        "table '{}' does not exist and the table option 'create table on init' is false; create the table (partition key '{}', type S) or turn that option on",
         settings.table_name, settings.primary_key_column
     ))
 }
@@ -126,7 +126,7 @@ fn check_key_schema(settings: &Settings, table: &TableDescription) -> Result<(),
         (None, _) => "no partition key".to_string(),
     };
     Err(StoreError::InvalidConfig(format!(
-        "table '{}' has {found}, but this plugin needs partition key '{}' of type S and no sort key; set table.primary-key-column to match or use another table",
+        "table '{}' has {found}, but this plugin needs partition key '{}' of type S and no sort key; set the table option 'primary key column' to match or use another table",
         settings.table_name, settings.primary_key_column
     )))
 }

@@ -489,7 +489,7 @@ def test_a_failing_or_wrong_provider_is_credentials_unavailable(open_store, runt
 
 
 def test_the_region_comes_from_the_argument_else_the_environment_else_the_profile(runtime, monkeypatch, tmp_path):
-    with pytest.raises(InvalidConfig, match="neither client.region nor client.endpoint"):
+    with pytest.raises(InvalidConfig, match="neither the client option 'region' nor the client option 'endpoint'"):
         DynamoDbStore("users", runtime=runtime)
     use_file(monkeypatch, "AWS_CONFIG_FILE", tmp_path / "config", """
         [default]

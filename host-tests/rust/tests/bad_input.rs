@@ -105,20 +105,20 @@ fn bad_config_is_refused_at_open_with_the_rule() {
         change(&mut config);
         invalid_config(config)
     };
-    assert!(with(|c| c.table.name = String::new()).contains("table.name is missing"));
+    assert!(with(|c| c.table.name = String::new()).contains("the table option 'name' is missing"));
     assert!(with(|c| c.table.name = "ab".into()).contains("3 to 255"));
     assert!(with(|c| c.table.name = "users table".into()).contains("A-Z, a-z, 0-9"));
     assert!(
-        with(|c| c.table.primary_key_column = Some(String::new())).contains("primary-key-column")
+        with(|c| c.table.primary_key_column = Some(String::new())).contains("primary key column")
     );
-    assert!(with(|c| c.table.read_capacity_units = Some(0)).contains("read-capacity-units"));
-    assert!(with(|c| c.table.write_capacity_units = Some(0)).contains("write-capacity-units"));
+    assert!(with(|c| c.table.read_capacity_units = Some(0)).contains("read capacity units"));
+    assert!(with(|c| c.table.write_capacity_units = Some(0)).contains("write capacity units"));
     assert!(with(|c| c.client.endpoint = Some("localhost:8000".into())).contains("http://"));
-    assert!(with(|c| c.client.max_attempts = Some(0)).contains("max-attempts"));
-    assert!(with(|c| c.client.request_timeout_ms = Some(0)).contains("request-timeout-ms"));
+    assert!(with(|c| c.client.max_attempts = Some(0)).contains("max attempts"));
+    assert!(with(|c| c.client.request_timeout_ms = Some(0)).contains("request timeout ms"));
     assert!(with(|c| c.client.region = Some("Mars 1".into())).contains("region"));
     assert!(
-        with(|c| c.client.endpoint = None).contains("neither client.region nor client.endpoint")
+        with(|c| c.client.endpoint = None).contains("neither the client option 'region' nor the client option 'endpoint'")
     );
 }
 

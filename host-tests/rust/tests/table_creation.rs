@@ -171,7 +171,7 @@ fn a_table_that_takes_too_long_is_a_timeout_with_advice() {
     match store_error(store.ensure_table()) {
         StoreError::TimedOut(message) => {
             assert!(
-                message.contains("table-ready-timeout-ms") && message.contains(&table),
+                message.contains("table ready timeout ms") && message.contains(&table),
                 "{message}"
             )
         }
