@@ -142,11 +142,17 @@ impl AsyncDynamoDbStore {
 
     /// The stored item of `user_id`, or `None`.
     pub async fn load_user(&self, user_id: &str) -> Result<Option<Value>, Error> {
+        parse_item(self.load_user_json(user_id).await?)
+    }
+
+    /// Like [`load_user`](Self::load_user), with the item as the exact JSON text the
+    /// component returned (see [`DynamoDbStore::load_user_json`](crate::DynamoDbStore::load_user_json)).
+    pub async fn load_user_json(&self, user_id: &str) -> Result<Option<String>, Error> {
         match self
             .run(OperationRequest::LoadUser(user_id.to_string()))
             .await?
         {
-            OperationResult::LoadUser(text) => parse_item(text),
+            OperationResult::LoadUser(text) => Ok(text),
             other => Err(unexpected(other)),
         }
     }

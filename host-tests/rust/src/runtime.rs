@@ -13,7 +13,7 @@ use crate::async_store::AsyncDynamoDbStore;
 use crate::bindings::{Persistence, PersistencePre};
 use crate::credentials::{CredentialsCache, DefaultCredentialsChain, Environment};
 use crate::transport::{self, HostState, Mode};
-use crate::{cache, Config, Error, ProvideCredentials, TableStatus, TimeToLiveStatus};
+use crate::{cache, Config, Error, ProvideCredentials, StoreError, TableStatus, TimeToLiveStatus};
 
 /// The component this crate was built with (`component/jovo_dynamodb.wasm`, a copy of the
 /// repository's `build/jovo_dynamodb.wasm` that `scripts/build-component.sh` keeps current).
@@ -181,9 +181,16 @@ impl DynamoDbStore {
 
     /// The stored item of `user_id`, or `None`.
     pub fn load_user(&mut self, user_id: &str) -> Result<Option<Value>, Error> {
+        parse_item(self.load_user_json(user_id)?)
+    }
+
+    /// Like [`load_user`](Self::load_user), with the item as the exact JSON text the
+    /// component returned: strings a Rust `String` cannot hold (a lone UTF-16 surrogate,
+    /// which JavaScript apps can store) are kept as JSON escapes, and
+    /// [`save_user_json`](Self::save_user_json) writes them back unchanged.
+    pub fn load_user_json(&mut self, user_id: &str) -> Result<Option<String>, Error> {
         let api = self.bindings.jovo_dynamodb_store().client();
-        let text = api.call_load_user(&mut self.store, self.client, user_id)??;
-        parse_item(text)
+        Ok(api.call_load_user(&mut self.store, self.client, user_id)??)
     }
 
     /// Replaces the stored item of `user_id` with `item` (a JSON object).
@@ -204,12 +211,16 @@ impl DynamoDbStore {
     }
 }
 
-/// The item text the component returned, as JSON.
+/// The item text the component returned, as a `serde_json::Value`.
 pub(crate) fn parse_item(text: Option<String>) -> Result<Option<Value>, Error> {
     text.map(|text| {
         serde_json::from_str(&text).map_err(|e| {
-            Error::Runtime(wasmtime::Error::msg(format!(
-                "component returned invalid JSON: {e}"
+            // The component returns valid JSON; what serde_json refuses in it is a string
+            // Rust cannot hold: a lone surrogate escape (`\ud83d`).
+            Error::Store(StoreError::InvalidInput(format!(
+                "the stored item holds a string that is not valid Unicode (a lone UTF-16 surrogate, as JavaScript can store; line {}, column {} of its JSON); load it with load_user_json to get the exact text, which save_user_json writes back unchanged",
+                e.line(),
+                e.column()
             )))
         })
     })

@@ -188,3 +188,27 @@ fn an_item_just_under_400_kb_is_stored_and_one_over_is_refused_before_sending() 
         .unwrap()
         .starts_with('x'));
 }
+
+#[test]
+fn half_an_emoji_stored_by_a_javascript_app_loads_and_saves_back_unchanged() {
+    // `"🎉".substring(0, 1)` in JavaScript: a lone high surrogate, which the original
+    // plugin stores as it is and DynamoDB keeps. A Rust String cannot hold it.
+    let table = unique_table("lone-surrogate");
+    let mut store = runtime().open(config(server(), &table)).unwrap();
+    let written = r#"{"user":{"data":{"nickname":"party \ud83c","ok":"\ud83c\udf89"}}}"#;
+    store.save_user_json("user-3", written).unwrap();
+    let loaded = store.load_user_json("user-3").unwrap().unwrap();
+    assert!(
+        loaded.contains(r#""nickname":"party \ud83c""#) && loaded.contains("🎉"),
+        "{loaded}"
+    );
+    store.save_user_json("user-3", &loaded).unwrap();
+    assert_eq!(store.load_user_json("user-3").unwrap().unwrap(), loaded);
+    match store.load_user("user-3") {
+        Err(error) => {
+            assert_eq!(error.code(), "invalid-input");
+            assert!(error.to_string().contains("load_user_json"), "{error}");
+        }
+        Ok(item) => panic!("a lone surrogate cannot be a Rust String, got {item:?}"),
+    }
+}
