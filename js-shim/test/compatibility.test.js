@@ -94,4 +94,19 @@ describe('switching between the original plugin and ours', () => {
     for (const app of [originalApp, ourApp, originalApp, ourApp]) counts.push((await visit(app, 'alternating')).visits);
     assert.deepEqual(counts, [1, 2, 3, 4]);
   });
+
+  test('half an emoji stored by the original plugin loads, saves and loads back unchanged in ours', async () => {
+    // `'🎉'.substring(0, 1)`: a lone UTF-16 surrogate, which the original stores as it is.
+    const data = { nickname: 'party \ud83c', tail: '\udf89 after', whole: '🎉', mixed: ['\ud83c', { k: 'x\udf89y' }] };
+    await visit(visitCounterApp(original, [storingComponent(data)]), 'half-emoji');
+    const before = await rawItem(original, 'half-emoji');
+    const report = await visit(visitCounterApp(new DynamoDb({ table: tableConfig, libraryConfig: ours.config.libraryConfig }), [ReportUserData]), 'half-emoji');
+    assert.deepEqual(report.userData, data);
+    // That request loaded and saved the user through ours: the strings are stored as they were.
+    const after = await rawItem(original, 'half-emoji');
+    assert.deepEqual(after.user, before.user);
+    const back = await visit(visitCounterApp(original, [ReportUserData]), 'half-emoji');
+    assert.deepEqual(back.userData, data);
+  });
 });
+
