@@ -3,6 +3,7 @@ original plugin's Python peers use) sees exactly what `@jovotech/db-dynamodb` wr
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -164,3 +165,34 @@ def test_a_blocking_store_closes_as_a_context_manager_and_reopens_when_used_agai
     assert store.load_user("u")["user"]["data"]["n"] == 1
     store.close()
     store.close()
+
+
+def test_half_an_emoji_stored_by_a_javascript_app_loads_and_saves_back_unchanged(
+    open_store, open_async_store, boto3_client
+):
+    # `"🎉".substring(0, 1)` in JavaScript: a lone UTF-16 surrogate, which the original plugin
+    # stores as it is and DynamoDB keeps. Python strings hold it as they are.
+    table = unique_table("lone-surrogate")
+    store = open_store(table)
+    store.ensure_table()
+    boto3_client.put_item(TableName=table, Item={
+        "userId": {"S": "js-user"},
+        "user": {"M": {"data": {"M": {"nickname": {"S": "party \ud83c"}, "tail": {"S": "\udf89 after"},
+                                      "whole": {"S": "🎉"}}}}},
+    })
+    expected = {"userId": "js-user", "user": {"data": {"nickname": "party \ud83c", "tail": "\udf89 after", "whole": "🎉"}}}
+    loaded = store.load_user("js-user")
+    assert loaded == expected
+    store.save_user("js-user", loaded)
+    assert boto3_client.get_item(TableName=table, Key={"userId": {"S": "js-user"}})["Item"]["user"] == {
+        "M": {"data": {"M": {"nickname": {"S": "party \ud83c"}, "tail": {"S": "\udf89 after"}, "whole": {"S": "🎉"}}}}
+    }
+
+    async def through_the_async_store() -> None:
+        async with open_async_store(table) as async_store:
+            item = await async_store.load_user("js-user")
+            assert item == expected
+            await async_store.save_user("js-user", item)
+            assert await async_store.load_user("js-user") == expected
+
+    asyncio.run(through_the_async_store())
