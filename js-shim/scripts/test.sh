@@ -36,6 +36,9 @@ node22="$package_dir/node_modules/node-22/bin/node"
 node24="$package_dir/node_modules/node-24/bin/node"
 # The original plugin's AWS SDK (a dev dependency, for the compatibility tests) warns on Node 20.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+# No test may reach the real instance metadata address (169.254.169.254): the credential chain
+# and the original plugin's AWS SDK skip IMDS; tests that need it use a fake on 127.0.0.1.
+export AWS_EC2_METADATA_DISABLED=true
 status=0
 for runtime in node "$node22" "$node24"; do
   echo "== js-shim tests on Node $("$runtime" --version) ==" >&2
