@@ -25,6 +25,7 @@ export async function openChainStore({ endpoint, env, options = {}, table = {} }
     region,
     ensureTable: () => engine.run('ensureTable'),
     save: (userId, data) => engine.run('saveUser', userId, itemToJson({ userId, data })),
+    remove: (userId) => engine.run('deleteUser', userId),
     load: async (userId) => {
       const json = await engine.run('loadUser', userId);
       return json ? JSON.parse(json) : undefined;
