@@ -7,7 +7,7 @@ export interface AwsCredentialIdentity {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
-  /** When temporary credentials expire; a provider is asked again 5 minutes before. */
+  /** When temporary credentials expire; a provider is asked again 5 minutes before (without one, before each operation). */
   expiration?: Date;
 }
 
@@ -47,13 +47,17 @@ export interface DynamoDbTableConfig {
 
 /** The part of the SDK's DynamoDBClientConfig that this plugin understands. */
 export interface DynamoDbClientConfig {
-  /** Default: AWS_REGION, then AWS_DEFAULT_REGION. */
+  /** Default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's `region` in ~/.aws/config. */
   region?: string | (() => Promise<string>);
   /** E.g. 'http://127.0.0.1:8000' for a local DynamoDB. Default: from the region. */
   endpoint?: string | URL | { protocol?: string; hostname: string; port?: number; path?: string };
   /**
-   * Default: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, then the shared
-   * credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, profile AWS_PROFILE).
+   * Fixed keys, or an async provider (e.g. fromNodeProviderChain() of
+   * @aws-sdk/credential-providers), called before each operation unless its last result
+   * expires more than 5 minutes later. Default: the AWS SDKs' chain: AWS_ACCESS_KEY_ID /
+   * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, then the profile AWS_PROFILE (or default) of
+   * ~/.aws/credentials and ~/.aws/config (static keys or credential_process), then ECS
+   * container credentials, then EC2 instance metadata (IMDSv2).
    */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts per operation, including the first (1 to 20). Default: 4. */
