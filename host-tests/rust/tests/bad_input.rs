@@ -117,9 +117,8 @@ fn bad_config_is_refused_at_open_with_the_rule() {
     assert!(with(|c| c.client.max_attempts = Some(0)).contains("max attempts"));
     assert!(with(|c| c.client.request_timeout_ms = Some(0)).contains("request timeout ms"));
     assert!(with(|c| c.client.region = Some("Mars 1".into())).contains("region"));
-    assert!(
-        with(|c| c.client.endpoint = None).contains("neither the client option 'region' nor the client option 'endpoint'")
-    );
+    assert!(with(|c| c.client.endpoint = None)
+        .contains("neither the client option 'region' nor the client option 'endpoint'"));
 }
 
 #[test]
