@@ -120,12 +120,20 @@ fn main() {
         "throughput" => {
             let (workers, seconds, op) = (args.num(0, 64), args.num(1, 3), args.word(2, "load"));
             check(connection.call(&put));
-            let request = Arc::new(if op == "load" { get } else { put });
+            // "cycle": GetItem and PutItem in turn (a load and a save per Jovo request).
+            let requests = Arc::new(match op.as_str() {
+                "load" => vec![get],
+                "save" => vec![put],
+                _ => vec![get, put],
+            });
             let endpoint = args.endpoint.clone();
             run_throughput(&op, workers, seconds, move || {
                 let mut connection = Connection::new(&endpoint);
-                let request = request.clone();
-                move || assert_eq!(connection.call(&request), 200)
+                let (requests, mut turn) = (requests.clone(), 0usize);
+                move || {
+                    turn += 1;
+                    assert_eq!(connection.call(&requests[turn % requests.len()]), 200)
+                }
             });
         }
         other => panic!("unknown mode {other}"),

@@ -44,8 +44,11 @@ fn main() {
                 let mut store = open(&runtime, &endpoint);
                 store.ensure_table().expect("ensure");
                 let (user, text, op) = (user.clone(), item_text.clone(), op.clone());
+                // "cycle": a load and a save in turn (what one Jovo request does).
+                let mut turn = 0u64;
                 move || {
-                    if op == "load" {
+                    turn += 1;
+                    if op == "load" || (op == "cycle" && turn % 2 == 1) {
                         store.load_user(&user).expect("load");
                     } else {
                         store.save_user_json(&user, &text).expect("save");

@@ -119,8 +119,11 @@ async fn main() {
                     let (client, user, item, op) = (client.clone(), user.clone(), item.clone(), op.clone());
                     let (stop, count) = (stop.clone(), count.clone());
                     tokio::spawn(async move {
+                        // "cycle": a load and a save in turn (what one Jovo request does).
+                        let mut turn = 0u64;
                         while !stop.load(Ordering::Relaxed) {
-                            if op == "load" {
+                            turn += 1;
+                            if op == "load" || (op == "cycle" && turn % 2 == 1) {
                                 load(&client, &user).await;
                             } else {
                                 save(&client, &user, &item).await;
