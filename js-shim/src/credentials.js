@@ -628,7 +628,7 @@ function metadataRequest(method, url, headers, timeoutMs, where) {
     const timer = setTimeout(() => fail(`did not answer within ${timeoutMs / 1000} s`), timeoutMs);
     try {
       const transport = url.startsWith('https:') ? https : http;
-      request = transport.request(url, { method, headers: { ...headers, 'content-length': '0' }, agent: false });
+      request = transport.request(url, { method, headers: method === 'PUT' ? { ...headers, 'content-length': '0' } : headers, agent: false });
     } catch (error) {
       fail(`cannot be asked (${error.code ?? 'invalid request'})`);
       return;
