@@ -81,14 +81,16 @@ const KINDS: [Kind; 2] = [Kind::Blocking, Kind::Async];
 
 /// A store of either kind; the async one is driven on the shared tokio runtime.
 enum Store {
-    Blocking(jovo_dynamodb_host::DynamoDbStore),
+    Blocking(Box<jovo_dynamodb_host::DynamoDbStore>),
     Async(jovo_dynamodb_host::AsyncDynamoDbStore),
 }
 
 impl Store {
     fn open(kind: Kind, config: Config) -> Result<Store, Error> {
         match kind {
-            Kind::Blocking => runtime().open(config).map(Store::Blocking),
+            Kind::Blocking => runtime()
+                .open(config)
+                .map(|store| Store::Blocking(Box::new(store))),
             Kind::Async => tokio()
                 .block_on(async { runtime().open_async(config) })
                 .map(Store::Async),
