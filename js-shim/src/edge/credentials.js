@@ -48,11 +48,15 @@ class ProvidedCredentials {
     this.#provider = provider;
   }
 
+  // As in the Node plugin and the other hosts: asked again before each operation unless its
+  // last result carries an expiration more than 5 minutes away; when it fails, what it gave
+  // before is used while that has not expired.
   async refresh() {
-    if (this.#latest && !expiresSoon(this.#latest)) return;
+    if (this.#latest?.expiration !== undefined && !expiresSoon(this.#latest)) return;
     try {
       this.#latest = await this.#provider();
     } catch (error) {
+      if (this.#latest && !expired(this.#latest)) return;
       throw new DynamoDbError('credentials-unavailable', `the client.credentials provider failed: ${error?.message ?? error}`);
     }
   }
@@ -80,6 +84,10 @@ function hasKeys(credentials) {
 
 function toWitCredentials({ accessKeyId, secretAccessKey, sessionToken }) {
   return { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined };
+}
+
+function expired({ expiration }) {
+  return expiration !== undefined && Date.now() >= new Date(expiration).getTime();
 }
 
 function expiresSoon({ expiration }) {

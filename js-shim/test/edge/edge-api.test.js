@@ -127,6 +127,23 @@ test('credentials from an async provider sign the requests', async () => {
   assert.equal(calls, 1, 'keys valid for an hour are fetched once');
 });
 
+test('a provider whose keys carry no expiration is asked before each operation, and a failure keeps keys that still work', async () => {
+  let calls = 0;
+  let failing = false;
+  const provider = async () => {
+    calls += 1;
+    if (failing) throw new Error('the identity service is down');
+    return calls === 1 ? { ...CREDENTIALS } : { ...CREDENTIALS, expiration: new Date(Date.now() + 120_000) };
+  };
+  const store = await openStore(storeOptions({ client: { credentials: provider } }));
+  await store.saveUser('iris', { user: { data: {} } });
+  await store.loadUser('iris');
+  assert.equal(calls, 2, 'no expiration: asked again, as the other hosts do');
+  failing = true;
+  assert.deepEqual(await store.loadUser('iris'), { userId: 'iris', user: { data: {} } }, 'keys valid for 2 more minutes still sign');
+  assert.equal(calls, 3);
+});
+
 test('gzip-encoded answers (as browsers and workerd get them) pass despite x-amz-crc32', async () => {
   const proxy = await startGzipProxy(dynalite.endpoint);
   try {
