@@ -13,7 +13,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::bindings::jovo::dynamodb::host::{HttpRequest, HttpResponse, TransportError};
-use crate::transport::{headers_to_send, too_large, MAX_RESPONSE_BYTES};
+use crate::transport::{headers_to_send, received_headers, too_large, MAX_RESPONSE_BYTES};
 
 #[derive(Clone)]
 pub struct AsyncHttp {
@@ -73,16 +73,7 @@ impl AsyncHttp {
             .await
             .map_err(|e| TransportError::Failed(error_chain(&e)))?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = received_headers(response.headers());
         let announced = response
             .headers()
             .get(hyper::header::CONTENT_LENGTH)

@@ -98,16 +98,7 @@ impl host::Host for HostState {
             .build();
         let mut response = self.agent.run(configured).map_err(transport_error)?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = received_headers(response.headers());
         let mut body = Vec::new();
         response
             .body_mut()
@@ -147,6 +138,19 @@ impl host::Host for HostState {
             Mode::Steps => self.credentials.current(),
         }
     }
+}
+
+/// A response's headers as the component takes them (both transports use `http`'s map).
+pub fn received_headers(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 pub fn too_large() -> TransportError {

@@ -48,6 +48,36 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// The keys, session token and expiry from the JSON fields that AWS credential sources
+    /// share (`credential_process` output, ECS and IMDS answers). `token_key` names the
+    /// session token's field (`SessionToken` or `Token`); `what` says whose JSON it is, for
+    /// the error. Errors name what is missing, never a value.
+    pub(crate) fn from_json_fields(
+        json: &serde_json::Value,
+        token_key: &str,
+        what: &str,
+    ) -> Result<Credentials, String> {
+        let text = |key: &str| {
+            json.get(key)
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.is_empty())
+        };
+        let (Some(id), Some(secret)) = (text("AccessKeyId"), text("SecretAccessKey")) else {
+            return Err(format!("{what} lacks AccessKeyId or SecretAccessKey"));
+        };
+        let mut credentials = Credentials::new(id, secret);
+        credentials.session_token = text(token_key).map(str::to_string);
+        if let Some(expiration) = text("Expiration") {
+            credentials.expiry =
+                Some(time::parse_rfc3339(expiration).ok_or_else(|| {
+                    format!("{what} has an Expiration that is not an RFC 3339 time")
+                })?);
+        }
+        Ok(credentials)
+    }
+}
+
+impl Credentials {
     /// Long-term keys (no session token, no expiry).
     pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
         Credentials {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{time, Credentials, Environment};
+use super::{Credentials, Environment};
 
 /// How long a `credential_process` may run before it is killed.
 pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(30);
@@ -300,23 +300,7 @@ fn parse_process_output(output: &[u8]) -> Result<Credentials, String> {
             version.as_deref().unwrap_or("(none)")
         ));
     }
-    let text = |key: &str| {
-        json.get(key)
-            .and_then(|v| v.as_str())
-            .filter(|v| !v.is_empty())
-    };
-    let (Some(id), Some(secret)) = (text("AccessKeyId"), text("SecretAccessKey")) else {
-        return Err("its output lacks AccessKeyId or SecretAccessKey".into());
-    };
-    let mut credentials = Credentials::new(id, secret);
-    credentials.session_token = text("SessionToken").map(str::to_string);
-    if let Some(expiration) = text("Expiration") {
-        credentials.expiry = Some(
-            time::parse_rfc3339(expiration)
-                .ok_or_else(|| format!("its Expiration '{expiration}' is not an RFC 3339 time"))?,
-        );
-    }
-    Ok(credentials)
+    Credentials::from_json_fields(&json, "SessionToken", "its output")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::{time, Credentials, Environment};
+use super::{Credentials, Environment};
 
 /// Time limit of each request to the container endpoint or instance metadata.
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(1);
@@ -215,28 +215,13 @@ fn body_of(
 fn parse_credentials_json(body: &str, token_key: &str) -> Result<Credentials, String> {
     let json: serde_json::Value =
         serde_json::from_str(body).map_err(|_| "the answer is not JSON".to_string())?;
-    let text = |key: &str| {
-        json.get(key)
-            .and_then(|v| v.as_str())
-            .filter(|v| !v.is_empty())
-    };
-    if let Some(code) = text("Code") {
-        if code != "Success" {
-            return Err(format!("the answer's Code is '{code}'"));
+    match json.get("Code").and_then(|v| v.as_str()) {
+        // The code is the server's text: not repeated, as no answer's content is.
+        Some(code) if !code.is_empty() && code != "Success" => {
+            Err("the answer's Code is not Success".into())
         }
+        _ => Credentials::from_json_fields(&json, token_key, "the answer"),
     }
-    let (Some(id), Some(secret)) = (text("AccessKeyId"), text("SecretAccessKey")) else {
-        return Err("the answer lacks AccessKeyId or SecretAccessKey".into());
-    };
-    let mut credentials = Credentials::new(id, secret);
-    credentials.session_token = text(token_key).map(str::to_string);
-    if let Some(expiration) = text("Expiration") {
-        credentials.expiry = Some(
-            time::parse_rfc3339(expiration)
-                .ok_or_else(|| format!("its Expiration '{expiration}' is not an RFC 3339 time"))?,
-        );
-    }
-    Ok(credentials)
 }
 
 #[cfg(test)]
