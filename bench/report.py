@@ -16,6 +16,9 @@ BENCH = Path(__file__).resolve().parent
 R = json.loads((BENCH / "results.json").read_text())
 V, S = R["versions"], R["settings"]
 LAT, THR, LOOP, JOVO, COLD, SIZES = R["latency"], R["throughput"], R["event_loop"], R["jovo_cold_start"], R["cold_start"], R["sizes"]
+ITEM_BYTES = {shape: len(json.dumps(json.loads((BENCH / "items" / f"{shape}.json").read_text()), separators=(",", ":")).encode())
+              for shape in ("small", "large")}
+ITEM_LABEL = {"small": f"small item ({ITEM_BYTES['small']} bytes of JSON)", "large": f"large item ({ITEM_BYTES['large'] / 1000:.1f} KB of JSON)"}
 HOSTS = {"node20": "Node 20", "node22": "Node 22", "node24": "Node 24", "python": "Python", "rust": "Rust"}
 med = statistics.median
 
@@ -103,7 +106,7 @@ w("")
 HEAD_ROWS = [("node20", "node20 ours"), ("node22", "node22 ours"), ("node24", "node24 ours"),
              ("python", "python ours (blocking)"), ("python", "python ours (asyncio)"),
              ("rust", "rust ours (blocking)"), ("rust", "rust ours (tokio)")]
-w("| host, ours | CPU per op, small item (stub) | CPU per op, 96 KB item (stub) | p50 latency, small (stub) | "
+w(f"| host, ours | CPU per op, small item (stub) | CPU per op, {ITEM_BYTES['large'] / 1000:.1f} KB item (stub) | p50 latency, small (stub) | "
   "throughput, concurrency 64 (stub) | throughput, concurrency 64 (dynalite) | cold start (wall) | peak RSS (cold start) |")
 w("| --- | --- | --- | --- | --- | --- | --- | --- |")
 svg_rows: list[tuple[str, str, float, float, float]] = []
@@ -190,6 +193,19 @@ for host in ("node20", "node22", "node24"):
       f"{' / '.join(thr)} | {spread(j['wall_ratio'])} {verdict(med(j['wall_ratio']), 0.9, True)} | "
       f"{rss_o:.0f} / {rss_p:.0f} MiB {verdict(rss_o / rss_p, 1.0, True)} |")
 w("")
+ceilings = []
+for host in ("node20", "node22", "node24"):
+    fl = find(THR, client=f"{host} floor", server="dynalite")
+    ou = find(THR, client=f"{host} ours", server="dynalite")
+    og = find(THR, client=f"{host} db-dynamodb 4.1.0", server="dynalite")
+    if fl and ou and og:
+        ceilings.append(f"{HOSTS[host]}: floor {ops(med(fl['ops_per_s']))} ops/s, ours {med(ou['ops_per_s']) / med(fl['ops_per_s']):.2f}× of it, "
+                        f"the original {med(og['ops_per_s']) / med(fl['ops_per_s']):.2f}×")
+if ceilings:
+    w("Against dynalite the server sets the ceiling: dynalite is one Node process on the same two cores, and the floor "
+      "(a pre-signed request, no client work) shows how many cycles it can serve at all — " + "; ".join(ceilings) + ". "
+      "A client's share of that ceiling is what its own CPU leaves to dynalite on the shared cores.")
+    w("")
 w("CPU per op is a load and a save averaged (process CPU, every thread, over 100 operations at concurrency 1 "
   "against the stub). Where a target is missed, [profile.md](profile.md) says what remains and what dominates it.")
 w("")
@@ -203,7 +219,7 @@ w(f"Per case {S['processes']} processes per client, interleaved, each timing {S[
   "1 ÷ the mean wall time of a load and a save. RSS: peak of the process (GNU time), median of its processes.")
 for server, shape, n, warm in S["latency_cases"]:
     w("")
-    w(f"### {server}, {'small item (1.5 KB)' if shape == 'small' else '96 KB item'}: {n} operations per repetition, {warm} warm-up")
+    w(f"### {server}, {ITEM_LABEL[shape]}: {n} operations per repetition, {warm} warm-up cycles")
     w("")
     w("| client | CPU load | CPU save | p50 load | p50 save | p99 load | p99 save | ops/s at concurrency 1 | peak RSS |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -275,11 +291,21 @@ for j in JOVO["rows"]:
       f"{span(j['ours']['cpuMs'], msf)} | {span(j['original']['cpuMs'], msf)} | {spread(j['cpu_ratio'])} | "
       f"{span(j['ours']['peakMiB'], mbf)} | {span(j['original']['peakMiB'], mbf)} |")
 b = JOVO["bundles"]
+deploy_sizes = JOVO.get("deploy_measurements")
+if deploy_sizes is None:  # results.json of a run before run.py recorded them
+    measured = BENCH.parent / "js-shim" / "test" / "deploy" / ".work" / "measurements.json"
+    deploy_sizes = json.loads(measured.read_text()) if measured.exists() else None
 w("")
 w(f"Bundle sizes (`index.js`, the whole app): ours {size(b['ours']['bytes'])} ({size(b['ours']['gzip_bytes'])} gzip -9), "
   f"original {size(b['original']['bytes'])} ({size(b['original']['gzip_bytes'])} gzip -9). Both carry the Alexa CLI code "
   "`@jovotech/platform-alexa` requires behind a runtime check (most of the 19 MB); the Jovo template's own bundle script "
   "makes that external.")
+if deploy_sizes:
+    t, i = deploy_sizes.get("tarball", {}), deploy_sizes.get("installed", {})
+    w("")
+    w(f"js-shim's deploy tests (`scripts/test-deploy.sh`, run by this bench to prepare the app) measured: npm pack tarball "
+      f"{size(t.get('bytes'))} ({t.get('files')} files), installed package {size(i.get('bytes'))} ({size(i.get('gzipBytes'))} gzip -9), "
+      f"the app's bundle {size(deploy_sizes['bundle']['bytes'])} ({size(deploy_sizes['bundle']['gzipBytes'])} gzip).")
 
 # ---- process cold start ----
 w("")

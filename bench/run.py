@@ -82,16 +82,17 @@ EVENT_LOOP_CLIENTS = [n for n, (h, _, argv) in CLIENTS.items() if h.startswith("
 COLD_CLIENTS = [n for n, (h, _, _) in CLIENTS.items() if h in ("python", "rust") and not n.endswith("floor")]
 
 # (server, shape, ops per repetition, warm-up ops)
-LATENCY_CASES = [("stub", "small", 100, 30), ("stub", "large", 20, 5), ("dynalite", "small", 100, 30)]
-PROCESSES = 2 if QUICK else 3       # processes per client and case, interleaved
+# Warm-up long enough for V8 and wasm tier-up to be over: a server runs in steady state.
+LATENCY_CASES = [("stub", "small", 200, 150), ("stub", "large", 20, 10), ("dynalite", "small", 100, 50)]
+PROCESSES = 2 if QUICK else 4       # processes per client and case, interleaved
 REPS_IN_PROCESS = 2                 # timed repetitions inside each process
 THROUGHPUT_SECONDS = 1 if QUICK else 2
-THROUGHPUT_REPS = 1 if QUICK else 2
+THROUGHPUT_REPS = 1 if QUICK else 3
 WORKERS = 64
-EVENT_LOOP_REPS = 1 if QUICK else 2
+EVENT_LOOP_REPS = 1 if QUICK else 3
 EVENT_LOOP = (500, 100)             # cycles, users
-JOVO_COLD_RUNS = 5 if QUICK else 15
-COLD_RUNS = 3 if QUICK else 8
+JOVO_COLD_RUNS = 5 if QUICK else 20
+COLD_RUNS = 3 if QUICK else 10
 
 
 def log(*parts: object) -> None:
@@ -249,7 +250,10 @@ def jovo_cold_start() -> dict:
             "rss_ratio": [a["peakMiB"] / b["peakMiB"] for a, b in pairs],
         })
     log("jovo cold start done")
+    measured = deploy / ".work" / "measurements.json"  # written by scripts/test-deploy.sh's size test
+    deploy_sizes = json.loads(measured.read_text()) if measured.exists() else None
     return {"command": "js-shim/test/deploy/coldstart.sh " + " ".join(argv[1:]), "bundles": bundles, "rows": rows,
+            "deploy_measurements": deploy_sizes,
             "load_average_before": load_before, "load_average_after": load_average()}
 
 

@@ -12,6 +12,10 @@
 # bench/python/.venv, and clean SDK installs in */.sizes for the size figures. The Jovo
 # cold start runs js-shim/test/deploy/coldstart.sh, on the app scripts/test-deploy.sh
 # prepared (run here when that app's installed package is not the one packed here).
+set -euo pipefail
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$bench/.." && pwd)"
+
 # The component (the project's own build) and the dynalite launcher's node modules.
 if [ ! -f "$repo/build/jovo_dynamodb.wasm" ]; then
   "$repo/scripts/install-toolchain.sh"
