@@ -63,7 +63,16 @@ async function generate() {
       // That fallback's helper, which would import node:fs/promises: unused now.
       /async function fetchCompile\((\w+)\)\{return \w+\?\(.*?:fetch\(\1\)\.then\(WebAssembly\.compileStreaming\)\}/,
       'async function fetchCompile(){throw new Error("jovo-dynamodb-wasm: no core module fetching")}',
+    ).replace(
+      // jco logs each step of every call when JCO_DEBUG is set, reading process.env (a slow
+      // getter in Node) and building the message objects on every call: measured 12 µs per
+      // operation. JCO_DEBUG is read once, when the module loads, instead.
+      /_debugLog=\(\.\.\.(\w+)\)=>\{[^{}]*JCO_DEBUG[^{}]*\}/,
+      (_, args) => `_debugLog=globalThis.process?.env?.JCO_DEBUG?(...${args})=>console.debug(...${args}):()=>{}`,
     );
+    if (!code.includes('_debugLog=globalThis.process?.env?.JCO_DEBUG?')) {
+      fail("jco's _debugLog is not where the build expects it (a jco change?): update scripts/build.mjs");
+    }
     if (code.includes('import.meta') || /^\s*import\s|import\(/m.test(code)) {
       fail('jco\'s output imports modules or uses import.meta (a jco change?); the inlined build cannot carry that');
     }
