@@ -219,14 +219,16 @@ def event_loop(endpoint: str) -> list[dict]:
     return rows
 
 
-def jovo_cold_start() -> dict:
+def jovo_cold_start(bundle_flags: str = "exact") -> dict:
     """The bundled Jovo Lambda handler, one LaunchRequest per process: js-shim's own harness
     (test/deploy/coldstart.sh bundles ours and the original with the same esbuild command,
     starts dynalite, creates both tables and times interleaved runs with GNU time)."""
     deploy = REPO / "js-shim" / "test" / "deploy"
     argv = [str(deploy / "coldstart.sh"), "--runs", str(JOVO_COLD_RUNS), "--nodes", "20,22,24"]
     load_before = load_average()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=1200)
+    # exact: `esbuild --bundle --platform=node --format=cjs` (issue 10's command); template: the
+    # Jovo template's bundle script (--minify --keep-names, the CLI and aws-sdk external).
+    proc = subprocess.run(argv, capture_output=True, text=True, env=dict(ENV, BUNDLE_FLAGS=bundle_flags), timeout=1200)
     if proc.returncode != 0:
         raise RuntimeError(f"{argv} exited {proc.returncode}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     log(proc.stdout.strip())
@@ -252,7 +254,8 @@ def jovo_cold_start() -> dict:
     log("jovo cold start done")
     measured = deploy / ".work" / "measurements.json"  # written by scripts/test-deploy.sh's size test
     deploy_sizes = json.loads(measured.read_text()) if measured.exists() else None
-    return {"command": "js-shim/test/deploy/coldstart.sh " + " ".join(argv[1:]), "bundles": bundles, "rows": rows,
+    return {"command": f"BUNDLE_FLAGS={bundle_flags} js-shim/test/deploy/coldstart.sh " + " ".join(argv[1:]),
+            "bundle_flags": bundle_flags, "bundles": bundles, "rows": rows,
             "deploy_measurements": deploy_sizes,
             "load_average_before": load_before, "load_average_after": load_average()}
 
@@ -392,6 +395,7 @@ def main() -> None:
         }
         for phase, fn in (("latency", lambda: latency(servers)), ("throughput", lambda: throughput(servers)),
                           ("event_loop", lambda: event_loop(dyn_url)), ("jovo_cold_start", jovo_cold_start),
+                          ("jovo_cold_start_template", lambda: jovo_cold_start("template")),
                           ("cold_start", lambda: cold_starts(stub_url)), ("sizes", sizes)):
             if os.environ.get("BENCH_PHASES") and phase not in os.environ["BENCH_PHASES"].split(","):
                 continue  # BENCH_PHASES=latency,sizes (for trying changes): only those phases
