@@ -201,7 +201,7 @@ for host in ("node20", "node22", "node24"):
       f"{' / '.join(thr)} | {'<br>'.join(colds)} | {'<br>'.join(rsss)} |")
 w("")
 w("**What dominates where a target is missed** ([profile.md](profile.md), profiles of 2026-11-24, not of this run): "
-  "*small-item CPU* — an operation of ours is ~40 % Node's http and the socket write (as for aws-lite and the floor), then "
+  "*small-item CPU* — over a third of an operation of ours is Node's http and the socket write (as for aws-lite), then "
   "jco's glue around each `start`/`advance` call (40 µs per operation on Node 24, 57 µs on Node 22: its per-call "
   "async-task machinery) ahead of the component's own wasm (24 / 39 µs) and the plugin (17 / 23 µs); aws-lite's "
   "own JavaScript and `node:crypto` signing cost about what our glue + wasm + plugin cost, so the two are level on Node 24 "
