@@ -144,6 +144,29 @@ where
     print_throughput(op, workers, done, elapsed, cpu);
 }
 
+/// The measuring half of an async (tokio) throughput run: the `tasks` add to `count` until
+/// `stop`. After 300 ms for every task to get its connection, counts `seconds` of operations
+/// and their CPU, prints them, then stops and joins the tasks.
+pub async fn measure_async_throughput(
+    op: &str,
+    workers: u64,
+    seconds: u64,
+    count: &AtomicU64,
+    stop: &AtomicBool,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+) {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (start_count, t, cpu) = (count.load(Ordering::Relaxed), Instant::now(), process_cpu());
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let done = count.load(Ordering::Relaxed) - start_count;
+    let (elapsed, cpu) = (t.elapsed(), process_cpu() - cpu);
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.expect("task");
+    }
+    print_throughput(op, workers, done, elapsed, cpu);
+}
+
 pub fn print_loaded() {
     println!("{}", json!({ "event": "loaded" }));
 }

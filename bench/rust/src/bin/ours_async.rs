@@ -4,9 +4,9 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use jovo_dynamodb_bench::{print_latency, print_loaded, print_throughput, process_cpu, Args, TABLE};
+use jovo_dynamodb_bench::{measure_async_throughput, print_latency, print_loaded, process_cpu, Args, TABLE};
 use jovo_dynamodb_host::{AsyncDynamoDbStore, Config, Runtime};
 
 #[tokio::main]
@@ -72,16 +72,7 @@ async fn main() {
                     })
                 })
                 .collect();
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            let (start_count, t, cpu) = (count.load(Ordering::Relaxed), Instant::now(), process_cpu());
-            tokio::time::sleep(Duration::from_secs(seconds)).await;
-            let done = count.load(Ordering::Relaxed) - start_count;
-            let (elapsed, cpu) = (t.elapsed(), process_cpu() - cpu);
-            stop.store(true, Ordering::Relaxed);
-            for task in tasks {
-                task.await.expect("task");
-            }
-            print_throughput(&op, workers, done, elapsed, cpu);
+            measure_async_throughput(&op, workers, seconds, &count, &stop, tasks).await;
         }
         other => panic!("unknown mode {other}"),
     }
