@@ -21,7 +21,7 @@ import pytest
 import urllib3
 from fake_metadata import FakeEcs, FakeImds, expiring_in
 
-from conftest import unique_table
+from conftest import stop_process, unique_table
 from jovo_dynamodb import AccessDenied, AsyncDynamoDbStore, DynamoDbStore
 
 # The eight permissions the Jovo DynamoDB integration documents for its IAM user.
@@ -84,12 +84,7 @@ class Moto:
         assert answer.status == 200, answer.data
 
     def stop(self) -> None:
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        stop_process(self._process)
         self._log.close()
 
 
