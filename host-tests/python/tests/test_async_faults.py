@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import fault_proxy as faults
 import pytest
 
-from conftest import stored_item, unique_table
+from conftest import serving, stored_item, unique_table
 from jovo_dynamodb import ServiceError, TimedOut, TransportFailed
 
 FAST_RETRIES = {"retry_base_delay_ms": 5, "retry_max_delay_ms": 20}
@@ -152,12 +151,8 @@ def huge_body_endpoint() -> Iterator[str]:
             pass  # the client hangs up after 16 MB, on purpose
 
     server = Server(("127.0.0.1", 0), Answer)
-    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    serving.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    serving.join()
+    with serving(server) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["declared/", "chunked/"])

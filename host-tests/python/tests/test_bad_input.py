@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import closed_endpoint
+from conftest import closed_endpoint, serving
 from jovo_dynamodb import (
     DynamoDbStore,
     InvalidConfig,
@@ -271,12 +271,8 @@ def not_dynamodb_endpoint() -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    serving.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    serving.join()
+    with serving(server) as url:
+        yield url
 
 
 def test_an_endpoint_that_is_not_dynamodb_is_a_malformed_response(runtime, not_dynamodb_endpoint):
