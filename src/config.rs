@@ -45,6 +45,8 @@ pub struct Settings {
     pub retry_base_delay_ms: u32,
     pub retry_max_delay_ms: u32,
     pub table_ready_timeout_ms: u32,
+    /// The time limit of one whole operation, when the config sets one.
+    pub operation_timeout_ms: Option<u32>,
     pub convert_empty_values: bool,
     /// The version attribute, when optimistic locking is on.
     pub version_attribute: Option<String>,
@@ -85,6 +87,11 @@ impl Settings {
             client.request_timeout_ms,
             DEFAULT_REQUEST_TIMEOUT_MS,
         )?;
+        if client.operation_timeout_ms == Some(0) {
+            return Err(invalid(
+                "the client option 'operation timeout ms' is 0; give a positive number of milliseconds, or leave it unset for no limit per operation".into(),
+            ));
+        }
         Ok(Settings {
             table_name: table.name,
             create_table_on_init: table.create_table_on_init.unwrap_or(true),
@@ -104,6 +111,7 @@ impl Settings {
             table_ready_timeout_ms: client
                 .table_ready_timeout_ms
                 .unwrap_or(DEFAULT_TABLE_READY_TIMEOUT_MS),
+            operation_timeout_ms: client.operation_timeout_ms,
             convert_empty_values: marshall.convert_empty_values.unwrap_or(false),
             version_attribute,
             expiry,
@@ -423,6 +431,7 @@ pub fn defaults_for(table: &str, region: &str) -> Config {
             retry_base_delay_ms: None,
             retry_max_delay_ms: None,
             table_ready_timeout_ms: None,
+            operation_timeout_ms: None,
         },
         marshall: MarshallOptions {
             remove_undefined_values: None,

@@ -86,6 +86,8 @@ impl Failure {
     /// worth another attempt: nothing can be applied twice with a different result.
     pub fn is_retryable(&self) -> bool {
         match self {
+            // A certificate that failed verification fails again.
+            Failure::Transport(TransportError::Tls(_)) => false,
             Failure::Transport(_) | Failure::Malformed(_) => true,
             Failure::Service(service) => service.is_throttling() || service.is_server_fault(),
             Failure::Local(_) => false,
@@ -105,6 +107,9 @@ impl Failure {
             )),
             Failure::Transport(TransportError::Failed(why)) => StoreError::TransportFailed(format!(
                 "DynamoDB {operation} could not be sent ({why}) after {tries}; check the endpoint, the network and DNS"
+            )),
+            Failure::Transport(TransportError::Tls(why)) => StoreError::TlsFailed(format!(
+                "DynamoDB {operation} could not open a TLS connection ({why}) after {tries}; if the endpoint or a proxy uses a private CA, trust it with AWS_CA_BUNDLE or the host's CA option"
             )),
             Failure::Malformed(why) => StoreError::MalformedResponse(format!(
                 "DynamoDB {operation} answered with a response that cannot be understood ({why}) after {tries}; check that the endpoint is DynamoDB and no proxy alters responses"
