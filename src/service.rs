@@ -113,6 +113,10 @@ impl<H: Host> Service<H> {
                 Err(failure) => failure,
             };
             let refused_for_its_time = self.correct_clock(&failure);
+            if self.remaining_ms() == Some(0) {
+                // Whatever ended the attempt, the operation's limit is what ends the operation.
+                return Err(self.out_of_time(attempts, Some(&failure)));
+            }
             if attempts >= self.settings.max_attempts
                 || !(failure.is_retryable() || refused_for_its_time)
             {

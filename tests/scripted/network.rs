@@ -43,6 +43,21 @@ fn a_stalled_endpoint_ends_within_the_operation_timeout_not_after_every_attempt(
 }
 
 #[test]
+fn a_last_attempt_cut_short_by_the_operation_timeout_names_that_limit() {
+    let mut config = with_limits(5_000, Some(2_000));
+    config.client.max_attempts = Some(1);
+    let host = ScriptedHost::answering(vec![stalled()]);
+    match client(config, &host).load_user("u") {
+        Err(StoreError::TimedOut(message)) => assert!(
+            message.contains("'operation timeout ms' (2000 ms), after 1 attempt"),
+            "{message}"
+        ),
+        other => panic!("expected timed-out, got {other:?}"),
+    }
+    assert_eq!(*host.timeouts.borrow(), [2_000]);
+}
+
+#[test]
 fn without_an_operation_timeout_the_attempts_bound_a_stalled_endpoint() {
     let host = ScriptedHost::answering((0..4).map(|_| stalled()).collect());
     match client(with_limits(1_000, None), &host).load_user("u") {
