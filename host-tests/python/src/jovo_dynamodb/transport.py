@@ -19,13 +19,13 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from . import credentials
+from . import _deadline, credentials
 from ._wit import Record, Variant, record
 from .network import Network, Proxy
 
@@ -37,6 +37,8 @@ MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 # Enough idle connections for a busy thread pool; beyond them urllib3 opens and drops extras.
 CONNECTIONS_PER_HOST = 64
+
+_Manager = TypeVar("_Manager", bound=urllib3.PoolManager)
 
 # The network settings of the store calling (set around each call into the component).
 _NETWORK: ContextVar[Network] = ContextVar("jovo_dynamodb_network")
@@ -64,39 +66,41 @@ class Transport:
         unsendable = unsendable_header(request.headers)
         if unsendable is not None:
             return Variant("failed", unsendable)
-        deadline = time.monotonic() + timeout_ms / 1000
-        try:
-            return self._exchange(request, deadline)
-        except _OutOfTime:
-            return Variant("timed-out", f"no complete response within {timeout_ms} ms")
-        except _TooLarge:
-            return Variant("failed", f"the response is larger than {MAX_RESPONSE_BYTES} bytes")
-        except Urllib3Timeout as error:
-            if isinstance(error, NewConnectionError):  # urllib3 files "refused" under timeouts
+        timed_out = Variant("timed-out", f"no complete response within {timeout_ms} ms")
+        with _deadline.exchange(time.monotonic() + timeout_ms / 1000) as exchange:
+            try:
+                answer = self._exchange(request, exchange)
+            except _TooLarge:
+                return Variant("failed", f"the response is larger than {MAX_RESPONSE_BYTES} bytes")
+            except Urllib3Timeout as error:
+                if isinstance(error, NewConnectionError):  # urllib3 files "refused" under timeouts
+                    return Variant("failed", describe(error))
+                return timed_out
+            except (HTTPError, OSError, ValueError) as error:
+                if exchange.cut:  # the watchdog ended it: the error is the socket shut down
+                    return timed_out
+                reason = tls_reason(error)
+                if reason is not None:
+                    return Variant("tls", reason)
                 return Variant("failed", describe(error))
-            return Variant("timed-out", describe(error))
-        except (HTTPError, OSError, ValueError) as error:
-            reason = tls_reason(error)
-            if reason is not None:
-                return Variant("tls", reason)
-            return Variant("failed", describe(error))
+            return timed_out if exchange.cut else answer
 
-    def _exchange(self, request: Any, deadline: float) -> Record:
+    def _exchange(self, request: Any, exchange: _deadline.Exchange) -> Record:
         pools = self._pools_of(_NETWORK.get(DEFAULT_NETWORK))
         response = pools.manager_for(request.url).request(
             request.method,
             request.url,
             body=request.body,
             headers=dict(request.headers),
-            # Connect, then each read of the status line and headers, within what is left;
-            # the body is read below against the same deadline.
-            timeout=urllib3.Timeout(total=_left(deadline)),
+            # Each socket operation waits at most for what is left; the watchdog of
+            # `_deadline` ends the exchange at the deadline whatever it waits for.
+            timeout=urllib3.Timeout(total=exchange.left()),
             redirect=False,
             preload_content=False,
         )
         complete = False
         try:
-            body = _read_body(response, deadline)
+            body = _read_body(response)
             complete = True
         finally:
             if not complete:
@@ -119,7 +123,7 @@ class _Pools:
     def __init__(self, network: Network) -> None:
         self._network = network
         self._context = network.ssl_context()
-        self._direct = urllib3.PoolManager(maxsize=CONNECTIONS_PER_HOST, retries=False, ssl_context=self._context)
+        self._direct = _watched(urllib3.PoolManager(maxsize=CONNECTIONS_PER_HOST, retries=False, ssl_context=self._context))
         self._proxied: dict[Proxy, urllib3.ProxyManager] = {}
         self._lock = threading.Lock()
 
@@ -134,42 +138,27 @@ class _Pools:
                 # http: absolute-form requests to the proxy.
                 authorization = proxy.authorization()
                 headers = {"proxy-authorization": authorization} if authorization else None
-                manager = self._proxied[proxy] = urllib3.ProxyManager(
+                manager = self._proxied[proxy] = _watched(urllib3.ProxyManager(
                     proxy.url, proxy_headers=headers, maxsize=CONNECTIONS_PER_HOST, retries=False, ssl_context=self._context
-                )
+                ))
             return manager
 
 
-class _OutOfTime(Exception):
-    pass
+def _watched(manager: _Manager) -> _Manager:
+    """`manager`, whose connections are cut off at the deadline of their exchange."""
+    manager.pool_classes_by_scheme = _deadline.POOL_CLASSES
+    return manager
 
 
 class _TooLarge(Exception):
     pass
 
 
-def _left(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise _OutOfTime
-    return left
-
-
-def _read_body(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
-    """The whole body by the deadline: each read waits at most for what is left, and the
-    deadline is checked between reads, so a server that drips its body one byte at a time
-    cannot stretch the exchange (a socket timeout alone is per read)."""
-    connection = response.connection
+def _read_body(response: urllib3.BaseHTTPResponse) -> bytes:
+    """The whole body, or `_TooLarge` past 16 MB."""
     body = bytearray()
     while True:
-        left = _left(deadline)
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            sock.settimeout(left)
-        try:
-            chunk = response.read1(64 * 1024)
-        except Urllib3Timeout:
-            raise _OutOfTime from None
+        chunk = response.read1(64 * 1024)
         if not chunk:
             return bytes(body)
         body += chunk
