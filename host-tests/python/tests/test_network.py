@@ -13,7 +13,9 @@ dripping server of ours."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
+import socketserver
 import subprocess
 import threading
 import time
@@ -31,6 +33,7 @@ from jovo_dynamodb import (
     InvalidConfig,
     MalformedResponse,
     Runtime,
+    StoreError,
     TimedOut,
     TlsFailed,
 )
@@ -335,23 +338,30 @@ def test_a_server_clock_15_minutes_off_is_corrected_for(kind, endpoint, fresh):
 
 
 class DripHandler(BaseHTTPRequestHandler):
-    """Answers 200 with a 400-byte body, one byte every 50 ms (20 s in all)."""
+    """Answers 200 with a 400-byte body, one byte every 50 ms (20 s in all); or, when the
+    request's path is /headers (the endpoint's), drips 400 bytes of a header line first."""
 
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's spelling)
         self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.send_response(200)
-        self.send_header("content-type", "application/x-amz-json-1.0")
-        self.send_header("content-length", "400")
-        self.end_headers()
         try:
-            for _ in range(400):
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(0.05)
+            self.wfile.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\ncontent-length: 400\r\n")
+            if self.path.startswith("/headers"):
+                self.drip(b"x-drip: ")
+                self.wfile.write(b"\r\n\r\n")
+            else:
+                self.wfile.write(b"\r\n")
+                self.drip(b"")
         except OSError:
             pass  # the client gave up
+
+    def drip(self, start: bytes) -> None:
+        self.wfile.write(start)
+        for _ in range(400):
+            self.wfile.write(b"x")
+            self.wfile.flush()
+            time.sleep(0.05)
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -366,10 +376,54 @@ def dripping() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_body_dripped_byte_by_byte_is_cut_off_by_the_request_timeout(kind, dripping):
-    error, took = failure(kind, TimedOut, dripping, request_timeout_ms=1000, max_attempts=1, create_table_on_init=False)
-    print(f"{kind}: dripped body: TimedOut after {took:.2f} s (request_timeout_ms=1000): {error}")
+@pytest.mark.parametrize("part", ["body", "headers"])
+def test_an_answer_dripped_byte_by_byte_is_cut_off_by_the_request_timeout(kind, part, dripping):
+    endpoint = dripping + ("/headers" if part == "headers" else "")
+    error, took = failure(kind, TimedOut, endpoint, request_timeout_ms=1000, max_attempts=1, create_table_on_init=False)
+    print(f"{kind}: dripped {part}: TimedOut after {took:.2f} s (request_timeout_ms=1000): {error}")
     assert took < 5, "about 1 s, not the 20 s the server takes"
+
+
+class RecordingProxy(socketserver.ThreadingTCPServer):
+    """A proxy of ours that records the head of each request (CONNECT or absolute-form) and
+    refuses it: to see what a store sends a proxy."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        self.heads: list[str] = []
+        proxy = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                lines = []
+                while (line := self.rfile.readline()) not in (b"\r\n", b""):
+                    lines.append(line.decode("latin-1").strip())
+                proxy.heads.append("\n".join(lines))
+                self.wfile.write(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_proxy_credentials_are_sent_as_basic_authorization_and_never_shown(kind, monkeypatch):
+    proxy = RecordingProxy()
+    threading.Thread(target=proxy.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        url = f"http://us%40er:hunter2@127.0.0.1:{proxy.server_address[1]}"
+        for endpoint in ("https://localhost:1", "http://127.0.0.1:1"):
+            error, _ = failure(kind, StoreError, endpoint, proxy=url, max_attempts=1)
+            assert "hunter2" not in str(error), error
+        expected = "proxy-authorization: basic " + base64.b64encode(b"us@er:hunter2").decode().lower()
+        assert len(proxy.heads) == 2
+        assert proxy.heads[0].startswith("CONNECT localhost:1 ")
+        assert proxy.heads[1].startswith("POST http://127.0.0.1:1/ ")
+        for head in proxy.heads:
+            assert expected in head.lower()
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
 
 
 def test_two_stores_of_one_runtime_used_at_once_keep_their_own_trust(fresh, fresh_runtime):
