@@ -251,6 +251,7 @@ def test_an_https_endpoint_is_reached_through_the_proxy_of_the_environment(kind,
 
     run(kind, unique_table("tunnel"), twenty_operations, endpoint=fresh.endpoints["tls"], ca_bundle=fresh.ca)
     counts = fresh.counts()
+    print(f"{kind}: {counts['tunnels']} CONNECT tunnel(s) for 20 operations (+ the table check)")
     assert 1 <= counts["tunnels"] <= 2, f"one CONNECT tunnel, kept alive: {counts}"
     assert counts["handshakes"]["tls"] == counts["tunnels"], "TLS to the endpoint inside the tunnel"
 
