@@ -1,9 +1,13 @@
 """Shared by the tests: a real dynalite on 127.0.0.1 (started here, stopped by its PID), the
-compiled component, and boto3 as the independent client that checks what was stored."""
+shared network fixture in front of it (TLS, proxy, skewed clocks, redirect, stalled server;
+started and stopped the same way), the compiled component, and boto3 as the independent
+client that checks what was stored."""
 
 from __future__ import annotations
 
+import http.client
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -27,9 +31,16 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 for _variable in ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
                   "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
     os.environ.pop(_variable, None)
+# Nor may a proxy of the machine's carry the tests' loopback traffic, nor a CA bundle of the
+# machine's decide what the trust tests see: tests that need them set them (monkeypatch).
+NETWORK_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
+for _variable in NETWORK_VARIABLES:
+    os.environ.pop(_variable, None)
+    os.environ.pop(_variable.lower(), None)
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 DYNALITE_SERVER = REPOSITORY / "scripts" / "node" / "dynalite-server.cjs"
+NETWORK_FIXTURE = REPOSITORY / "scripts" / "node" / "network-fixture.cjs"
 TEST_ACCESS_KEY = "AKIDTESTKEY"
 TEST_SECRET = "test-secret-key"
 
@@ -81,6 +92,63 @@ def serving(server: HTTPServer) -> Iterator[str]:
         thread.join()
 
 
+class NetworkFixture:
+    """scripts/node/network-fixture.cjs in front of a dynalite: a private CA (`ca`, a PEM file
+    made at start), `endpoints` by name (tls, tlsIp, selfSigned, wrongHost, stalled, proxy,
+    skewAhead, skewBehind, redirect, redirectTarget) and its counters. Exits with this
+    process too (it watches its stdin)."""
+
+    def __init__(self, upstream: str, directory: Path) -> None:
+        self._process = subprocess.Popen(
+            ["node", str(NETWORK_FIXTURE), "--upstream", upstream, "--dir", str(directory), "--exit-with-stdin"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline().strip()
+        try:
+            started = json.loads(line)
+        except ValueError:
+            self.stop()
+            raise RuntimeError(f"the network fixture did not start: {line!r}") from None
+        self.ca: str = started["ca"]
+        self.directory = directory
+        self.endpoints: dict[str, str] = started["endpoints"]
+        self._control = started["control"].removeprefix("http://")
+
+    def counts(self) -> dict[str, Any]:
+        """Its counters: handshakes per TLS endpoint, tunnels, proxied, redirectTargetHits, ..."""
+        return self._get("/counts")
+
+    def reset(self) -> None:
+        self._get("/reset")
+
+    def _get(self, path: str) -> dict[str, Any]:
+        # http.client, not urllib: whatever proxy variables a test set must not apply here.
+        connection = http.client.HTTPConnection(self._control, timeout=10)
+        try:
+            connection.request("GET", path)
+            answer: dict[str, Any] = json.loads(connection.getresponse().read())
+            return answer
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        stop_process(self._process)
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture(scope="session")
+def network(dynalite: Dynalite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkFixture]:
+    """One network fixture for the session, in front of the session's dynalite."""
+    fixture = NetworkFixture(dynalite.endpoint, tmp_path_factory.mktemp("network"))
+    yield fixture
+    fixture.stop()
+
+
 @pytest.fixture(scope="session")
 def dynalite() -> Iterator[Dynalite]:
     """One server for the session, with dynalite's default 500 ms CREATING window."""
@@ -105,9 +173,21 @@ def start_dynalite() -> Iterator[Callable[[int], Dynalite]]:
 
 
 @pytest.fixture(scope="session")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's compile cache."""
+    return tmp_path_factory.mktemp("compiled")
+
+
+@pytest.fixture(scope="session")
+def runtime(compiled: Path) -> Runtime:
     """The installed package's component, compiled once for the session."""
-    return Runtime(cache_dir=tmp_path_factory.mktemp("compiled"))
+    return Runtime(cache_dir=compiled)
+
+
+@pytest.fixture
+def fresh_runtime(compiled: Path, runtime: Runtime) -> Runtime:
+    """A runtime of its own (from the compile cache): HTTP connections of no other test."""
+    return Runtime(cache_dir=compiled)
 
 
 _table_numbers = itertools.count()

@@ -4,6 +4,7 @@ apart (refused: transport-failed; silent: timed-out)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -12,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import closed_endpoint, serving
+from conftest import closed_endpoint, serving, stored_item, unique_table
 from jovo_dynamodb import (
+    AsyncDynamoDbStore,
     DynamoDbStore,
     InvalidConfig,
     InvalidInput,
@@ -57,6 +59,34 @@ def test_user_ids_must_be_1_to_2048_bytes(unreachable_store):
         unreachable_store.load_user("a" * 2048)
     with pytest.raises(InvalidInput, match="must be a str"):
         unreachable_store.load_user(42)
+
+
+def test_user_ids_that_are_not_valid_unicode_never_share_an_item(runtime, dynalite, boto3_client):
+    """'user-\ud800' and 'user-\udbff' (lone surrogates: no UTF-8 form) would both become
+    'user-\ufffd' if replaced; both stores refuse them before sending, and the valid
+    'user-\ufffd' is an item of its own."""
+    table = unique_table("surrogates")
+
+    async def scenario() -> None:
+        for cls in (DynamoDbStore, AsyncDynamoDbStore):
+            unreachable = cls("users", endpoint=closed_endpoint(), credentials=("AKIDTESTKEY", "test-secret-key"),
+                              create_table_on_init=False, max_attempts=1, runtime=runtime)
+            for user_id in ("user-\ud800", "user-\udbff"):
+                for method, args in (("load_user", ()), ("save_user", ({},)), ("delete_user", ())):
+                    with pytest.raises(InvalidInput, match="not valid Unicode: a lone surrogate at index 5") as caught:
+                        result = getattr(unreachable, method)(user_id, *args)
+                        if cls is AsyncDynamoDbStore:
+                            await result
+                    assert caught.value.__context__ is None and caught.value.__cause__ is None
+            store = cls(table, endpoint=dynalite.endpoint, credentials=("AKIDTESTKEY", "test-secret-key"), runtime=runtime)
+            saved = store.save_user("user-\ufffd", {"user": {"data": {"by": cls.__name__}}})
+            if cls is AsyncDynamoDbStore:
+                await saved
+                await store.close()
+
+    asyncio.run(scenario())
+    assert stored_item(boto3_client, table, "user-\ufffd")["user"]["M"]["data"]["M"]["by"] == {"S": "AsyncDynamoDbStore"}
+    assert boto3_client.scan(TableName=table)["Count"] == 1
 
 
 @pytest.mark.parametrize("item", [[1, 2], "text", 42, None, ("a", "tuple")])
@@ -155,12 +185,16 @@ def test_the_host_refuses_exactly_what_the_component_refuses_in_its_words(unreac
         ({"endpoint": "localhost:8000"}, "http://"),
         ({"max_attempts": 0}, "max attempts"),
         ({"request_timeout_ms": 0}, "request timeout ms"),
+        ({"operation_timeout_ms": 0}, "operation timeout ms"),
         ({"region": "Mars 1"}, "region"),
         ({"endpoint": None}, "neither the client option 'region' nor the client option 'endpoint'"),
         # Caught by the Python layer: values the WIT types cannot carry.
         ({"billing_mode": "ON_DEMAND"}, "billing_mode"),
         ({"read_capacity_units": "5"}, "read_capacity_units"),
         ({"request_timeout_ms": 2**32}, "request_timeout_ms"),
+        ({"operation_timeout_ms": -1}, "operation_timeout_ms"),
+        ({"ca_bundle": 42}, "ca_bundle must be PEM text or a path"),
+        ({"proxy": "socks5://proxy:1080"}, "the proxy option must be an http:// proxy URL"),
         ({"create_table_on_init": "yes"}, "create_table_on_init"),
         ({"table": None}, "table must be a str"),
         ({"credentials": "AKID:secret"}, "credentials must be"),
@@ -229,7 +263,7 @@ def test_every_error_is_a_store_error_with_its_wit_case_name():
     cases = [
         "invalid-config", "invalid-input", "item-too-large", "table-missing",
         "credentials-unavailable", "access-denied", "throttled", "conditional-conflict",
-        "transport-failed", "timed-out", "malformed-response", "service",
+        "transport-failed", "tls-failed", "timed-out", "malformed-response", "service",
     ]
     for case in cases:
         payload = _service_error_payload() if case in ("access-denied", "throttled", "conditional-conflict", "service") else "text"

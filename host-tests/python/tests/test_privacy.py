@@ -33,6 +33,7 @@ from jovo_dynamodb import (
     AccessDenied,
     AsyncDynamoDbStore,
     ConditionalConflict,
+    CredentialsUnavailable,
     DynamoDbStore,
     InvalidConfig,
     InvalidInput,
@@ -41,6 +42,7 @@ from jovo_dynamodb import (
     ServiceError,
     StoreError,
     TableMissing,
+    TransportFailed,
 )
 
 MARKER = f"PRIVATE-{secrets.token_hex(6)}"
@@ -353,5 +355,59 @@ def test_an_endpoint_with_a_password_or_a_query_is_refused_without_echoing_them(
                 return Store(kind, "users", endpoint=endpoint, runtime=runtime)
 
             await private_error(f"{kind}: endpoint {endpoint}", InvalidConfig, open_store())
+
+    run(scenario)
+
+
+# ---- issue 16: a provider's own error, a token with a line break, a huge server message ------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_provider_whose_error_holds_a_secret_is_named_not_quoted(kind, runtime, dynalite):
+    def leaky_vault() -> Any:
+        raise PermissionError(f"vault refused: secretAccessKey={MARKER}")
+
+    async def scenario() -> None:
+        store = Store(kind, unique_table("privacy-provider"), endpoint=dynalite.endpoint, credentials=leaky_vault,
+                      runtime=runtime)
+        error = await private_error(f"{kind}: provider", CredentialsUnavailable, store.load("user-1"))
+        assert "the credentials provider raised PermissionError" in error.message
+        await store.close()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_session_token_with_a_line_break_is_never_sent_nor_quoted(kind, runtime, fault_proxy):
+    token = f"FQoGZXIvYXdz\r\nX-Injected: {MARKER}"
+
+    async def fixed() -> Store:
+        return Store(kind, "users", endpoint=fault_proxy.endpoint, credentials=(TEST_ACCESS_KEY, TEST_SECRET, token),
+                     runtime=runtime)
+
+    async def scenario() -> None:
+        # Fixed credentials are checked when the store is made; a provider's before each request.
+        await private_error(f"{kind}: CR/LF token, fixed", InvalidConfig, fixed())
+        store = Store(kind, unique_table("privacy-token"), endpoint=fault_proxy.endpoint,
+                      credentials=lambda: (TEST_ACCESS_KEY, TEST_SECRET, token), runtime=runtime)
+        error = await private_error(f"{kind}: CR/LF token, provider", TransportFailed, store.load("user-1"))
+        assert "x-amz-security-token header holds a line break" in error.message
+        await store.close()
+
+    run(scenario)
+    assert fault_proxy.take_seen() == [], "nothing was sent"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_megabyte_error_message_from_the_server_is_cut_short(kind, runtime, crafted):
+    message = "x" * 1_000_000
+    body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": message})
+    crafted.answer_with(400, ok(body)[1], body.encode())
+
+    async def scenario() -> None:
+        store = Store(kind, "users", endpoint=crafted.endpoint, create_table_on_init=False, runtime=runtime)
+        error = await private_error(f"{kind}: 1 MB message", ServiceError, store.load("user-1"))
+        assert len(str(error)) < 1000, f"{len(str(error))} characters"
+        await store.close()
 
     run(scenario)

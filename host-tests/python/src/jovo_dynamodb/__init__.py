@@ -29,6 +29,7 @@ from .errors import (
     TableMissing,
     Throttled,
     TimedOut,
+    TlsFailed,
     TransportFailed,
 )
 from .runtime import Runtime
@@ -68,5 +69,6 @@ __all__ = [
     "Throttled",
     "TimeToLiveStatus",
     "TimedOut",
+    "TlsFailed",
     "TransportFailed",
 ]

@@ -12,6 +12,8 @@ HTTP: one `aiohttp.ClientSession` per store, created in the event loop of the fi
 with kept-alive connections (no limit on their number: every operation in flight may need
 one), a time limit on each whole exchange (`request_timeout_ms`), bodies capped at 16 MB,
 and `accept-encoding: identity` (DynamoDB's `x-amz-crc32` covers the bytes on the wire).
+Trust and proxies are the store's `network.Network`, as for the blocking store; redirects are
+never followed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from . import credentials as aws
 from . import items, transport
 from ._wit import Record, Variant, record
 from .errors import RuntimeFailure
+from .network import Network
 from .runtime import Instance, ok
 from .store import StoreOptions, TableStatus, TimeToLiveStatus, _user_id
 
@@ -48,7 +51,7 @@ class AsyncDynamoDbStore(StoreOptions):
 
     def _start(self) -> None:
         self._instance: Instance | None = self._open_instance()  # a bad config raises here
-        self._http = _AioHttpSender()
+        self._http = _AioHttpSender(self._network)
         self._refresh_lock: asyncio.Lock | None = None
 
     async def ensure_table(self) -> TableStatus:
@@ -181,7 +184,8 @@ class _AioHttpSender:
     """Sends the component's requests with aiohttp. Never raises for a failed exchange: it
     answers a `transport-error`, which the component retries."""
 
-    def __init__(self) -> None:
+    def __init__(self, network: Network) -> None:
+        self._network = network
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -190,7 +194,7 @@ class _AioHttpSender:
         another loop (its connections, and the component instance, are that loop's)."""
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+            connector = aiohttp.TCPConnector(limit=0, limit_per_host=0, ssl=self._network.ssl_context())
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 auto_decompress=False,  # the component checks x-amz-crc32 over these bytes
@@ -207,7 +211,20 @@ class _AioHttpSender:
 
     async def send(self, request: Any, timeout_ms: int) -> Record | Variant:
         session = self.bind_to_running_loop()
+        unsendable = transport.unsendable_header(request.headers)
+        if unsendable is not None:
+            return Variant("failed", unsendable)
         headers = [*request.headers, ("accept-encoding", "identity")]
+        # https: a CONNECT tunnel, TLS to DynamoDB inside it, with the proxy's credentials on
+        # the CONNECT; http: absolute-form requests to the proxy, with them on each request.
+        proxy = self._network.proxy_for(request.url)
+        authorization = proxy.authorization() if proxy is not None else None
+        proxy_headers = None
+        if authorization is not None:
+            if request.url.startswith("https:"):
+                proxy_headers = {"proxy-authorization": authorization}
+            else:
+                headers.append(("proxy-authorization", authorization))
         try:
             async with session.request(
                 request.method,
@@ -216,6 +233,8 @@ class _AioHttpSender:
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=timeout_ms / 1000),
                 allow_redirects=False,
+                proxy=proxy.url if proxy is not None else None,
+                proxy_headers=proxy_headers,
             ) as response:
                 body = await _read_capped(response)
                 return record(status=response.status, headers=list(response.headers.items()), body=body)
@@ -224,8 +243,10 @@ class _AioHttpSender:
         except asyncio.TimeoutError:
             return Variant("timed-out", f"no complete response within {timeout_ms} ms")
         except (aiohttp.ClientError, OSError, ValueError) as error:
-            # aiohttp's texts name the URL, never the headers: no signature leaks here.
-            return Variant("failed", f"{type(error).__name__}: {error}")
+            reason = transport.tls_reason(error)
+            if reason is not None:
+                return Variant("tls", reason)
+            return Variant("failed", transport.describe(error))
 
     async def close(self) -> None:
         session, self._session, self._loop = self._session, None, None

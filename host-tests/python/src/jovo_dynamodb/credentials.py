@@ -170,7 +170,8 @@ class ProviderSource:
         if kept is not None and not kept.expires_within(0):
             log.debug("credentials provider failed (%s); keeping credentials until they expire", type(error).__name__)
             return kept
-        raise NoCredentials(f"the credentials provider raised {type(error).__name__}: {error}") from None
+        # Its message is never quoted: a provider's own error may hold a secret.
+        raise NoCredentials(f"the credentials provider raised {type(error).__name__}") from None
 
     def resolve(self) -> AwsCredentials:
         """Blocking: for `DynamoDbStore`, whose provider must be a plain function."""

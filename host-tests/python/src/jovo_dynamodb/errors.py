@@ -60,6 +60,14 @@ class TransportFailed(StoreError):
     code = "transport-failed"
 
 
+class TlsFailed(StoreError):
+    """A TLS connection to the endpoint could not be established: its certificate failed
+    verification (unknown CA, self-signed, wrong host name, expired) or no TLS version or
+    cipher was agreed. Not retried. Trust a private CA with `AWS_CA_BUNDLE` or `ca_bundle=`."""
+
+    code = "tls-failed"
+
+
 class TimedOut(StoreError):
     """The last attempt, or the wait for a new table, ran out of time."""
 
@@ -140,6 +148,7 @@ _CASES: dict[str, type[StoreError]] = {
         Throttled,
         ConditionalConflict,
         TransportFailed,
+        TlsFailed,
         TimedOut,
         MalformedResponse,
         ServiceError,

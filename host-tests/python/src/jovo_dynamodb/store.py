@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
 from . import credentials as aws
-from . import items, transport
+from . import items, network, transport
 from ._wit import Record, record
 from .credentials import AwsCredentials
 from .errors import InvalidConfig, InvalidInput, RuntimeFailure
@@ -84,6 +84,9 @@ class StoreOptions:
         retry_base_delay_ms: int | None = None,
         retry_max_delay_ms: int | None = None,
         table_ready_timeout_ms: int | None = None,
+        operation_timeout_ms: int | None = None,
+        ca_bundle: network.PathLike | None = None,
+        proxy: str | bool | None = None,
         remove_undefined_values: bool | None = None,
         convert_class_instance_to_map: bool | None = None,
         convert_empty_values: bool | None = None,
@@ -117,6 +120,17 @@ class StoreOptions:
         max_attempts: attempts per operation for retryable failures, 1 to 20 (default 4).
         retry_base_delay_ms, retry_max_delay_ms: full-jitter backoff (default 50 and 2000).
         table_ready_timeout_ms: how long to wait for a new table (default 60000).
+        operation_timeout_ms: limit for one whole operation (`load_user`, `save_user`, ...,
+            with the table check before it), across attempts, backoff and table waits; when
+            it runs out the call raises `TimedOut` saying so (default None: no such limit).
+        ca_bundle: extra CA certificates to trust, PEM text or the path of a PEM file (or of
+            an OpenSSL hashed directory), added to the defaults: Python's default SSL context
+            (the system's CAs, `SSL_CERT_FILE`, `SSL_CERT_DIR`) and the bundle named by
+            `AWS_CA_BUNDLE`, else `REQUESTS_CA_BUNDLE` (read at construction).
+        proxy: an http:// proxy URL (``http://[user:password@]host:port``) for every endpoint,
+            or False for no proxy at all. Default None: `HTTPS_PROXY`/`HTTP_PROXY` by the
+            endpoint's scheme and `NO_PROXY` (either case, lower case winning), as boto3 reads
+            them, at construction. https endpoints go through a CONNECT tunnel.
         remove_undefined_values, convert_class_instance_to_map: accepted for compatibility
             with the plugin's `marshall` options (default True).
         convert_empty_values: store empty strings as NULL (default False).
@@ -150,6 +164,7 @@ class StoreOptions:
                 retry_base_delay_ms=_integer("retry_base_delay_ms", retry_base_delay_ms, U32_MAX),
                 retry_max_delay_ms=_integer("retry_max_delay_ms", retry_max_delay_ms, U32_MAX),
                 table_ready_timeout_ms=_integer("table_ready_timeout_ms", table_ready_timeout_ms, U32_MAX),
+                operation_timeout_ms=_integer("operation_timeout_ms", operation_timeout_ms, U32_MAX),
             ),
             marshall=record(
                 remove_undefined_values=_flag("remove_undefined_values", remove_undefined_values),
@@ -159,6 +174,7 @@ class StoreOptions:
         )
         self._fixed_credentials = credentials is not None and not callable(credentials)
         self._provider = aws.ProviderSource(credentials) if callable(credentials) else None
+        self._network = network.from_options(ca_bundle, proxy)
         self._runtime = runtime or Runtime.default()
         self._start()
 
@@ -251,7 +267,7 @@ class DynamoDbStore(StoreOptions):
             instance = self._open_instance()
         healthy = True
         try:
-            with transport.answering_credentials_with(self._credentials_answer):
+            with transport.answering_credentials_with(self._credentials_answer), transport.sending_through(self._network):
                 yield instance
         except RuntimeFailure:
             healthy = False
@@ -265,7 +281,15 @@ class DynamoDbStore(StoreOptions):
 def _user_id(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"the user id must be a str, got {type(value).__name__}")
-    return value
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError as error:
+        surrogate_at = error.start
+    # A lone surrogate (e.g. from a JSON '\ud800' or os.fsdecode) has no UTF-8 form; mapping it
+    # to U+FFFD would give two different ids one item. Raised outside the `except`, so the
+    # encoding error, which holds the id, is not chained to it.
+    raise InvalidInput(f"the user id is not valid Unicode: a lone surrogate at index {surrogate_at}; nothing was sent")
 
 
 def _text(name: str, value: Any) -> str:
