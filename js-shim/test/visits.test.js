@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DynamoDb } from '../src/index.js';
-import { pluginConfig } from './support/config.js';
+import { openStore } from '../src/edge/index.js';
+import { TEST_CREDENTIALS, pluginConfig, uniqueTableName } from './support/config.js';
 import { startDynalite } from './support/dynalite.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { visit, visitCounterApp } from './support/jovo.js';
@@ -109,5 +110,21 @@ describe('users whose ids differ only in a lone surrogate', () => {
     } finally {
       reader.close();
     }
+  });
+
+  test("never share an item through the edge entry either: 'user-\\ufffd' is its own, the lone surrogates are refused unsent", async () => {
+    const store = await openStore({
+      table: { name: uniqueTableName('edge') },
+      client: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: { ...TEST_CREDENTIALS } },
+    });
+    await store.ensureTable();
+    await store.saveUser('user-\ufffd', { data: { owner: 'replacement character' } });
+    await proxy.takeSeen();
+    for (const userId of ['user-\ud800', 'user-\udbff']) {
+      await assert.rejects(store.saveUser(userId, { data: { owner: 'lone surrogate' } }), { code: 'invalid-input' });
+      await assert.rejects(store.loadUser(userId), { code: 'invalid-input' });
+      assert.deepEqual((await proxy.takeSeen()).seen, [], `nothing was sent for ${JSON.stringify(userId)}`);
+    }
+    assert.deepEqual((await store.loadUser('user-\ufffd'))?.data, { owner: 'replacement character' });
   });
 });
