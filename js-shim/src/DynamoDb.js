@@ -15,9 +15,11 @@ import {
 import { CredentialsSource, resolveRegion } from './credentials.js';
 import { openEngine } from './engine/engine.js';
 import { inlineCoreModule } from './engine/inline-wasm.js';
-import { nodeSend } from './engine/node-http.js';
+import { createNodeTransport } from './engine/node-http.js';
 import { checkUserId, itemToJson } from './item.js';
 import { parseItemJson } from './json.js';
+import { checkProxyOption, proxyResolver } from './network/proxy.js';
+import { trustedCertificates } from './network/trust.js';
 
 // Jovo deep-clones every plugin for each request (HandleRequest merges a cloneDeep of the
 // app), which would copy the component instance into useless per-request copies. The engine
@@ -37,6 +39,7 @@ export class DynamoDb extends DbPlugin {
   constructor(config) {
     super(config);
     checkConfig(this.config);
+    checkProxyOption(this.config.component?.proxy);
     hideSecrets(this);
     this.engineId = `dynamodb-${++lastEngineId}`;
   }
@@ -61,6 +64,7 @@ export class DynamoDb extends DbPlugin {
    */
   async initialize() {
     checkConfig(this.config);
+    checkProxyOption(this.config.component?.proxy);
     hideSecrets(this); // Jovo has merged the app's plugin config into this.config by now
     await callEngine(this, 'ensureTable');
     this.timeToLive = await this.ensureTimeToLive();
@@ -137,15 +141,22 @@ function engineOf(plugin) {
   return engines.get(plugin.engineId);
 }
 
-async function startEngineFor(config) {
+// The environment (AWS_CA_BUNDLE, HTTPS_PROXY, ...) is read when the engine starts: at the
+// first operation, usually initialize(). A broken CA bundle or proxy variable fails there
+// with invalid-config, and the next call tries again.
+async function startEngineFor(config, env = process.env) {
   const clientConfig = config.libraryConfig?.dynamoDbClient ?? {};
+  const send = createNodeTransport({
+    ca: trustedCertificates(config.component?.ca, env),
+    proxyFor: proxyResolver(config.component?.proxy, env),
+  });
   const credentials = new CredentialsSource(clientConfig.credentials);
   const region = await resolveRegion(clientConfig.region);
   return openEngine({
     getCoreModule: inlineCoreModule,
     config: toComponentConfig(config, { region, credentials: credentials.fixed }),
     credentials,
-    send: nodeSend,
+    send,
     onSleep: config.component?.onSleep,
   });
 }

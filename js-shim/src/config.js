@@ -36,7 +36,15 @@ export const DEFAULT_MARSHALL = Object.freeze({
 // and their instance pool, which are gone: one engine serves every runtime, and one instance
 // runs any number of operations at once. Configs that still set them keep working; the
 // values are accepted whatever they are, and ignored.
-export const DEFAULT_COMPONENT = Object.freeze({});
+//
+// operationTimeoutMs: Alexa waits 8 s for a skill's answer, and one LaunchRequest runs up to
+// three operations (initialize's ensureTable, loadData, saveData). 2.5 s each keeps even a
+// request whose every operation runs to its deadline under that (with a stalled endpoint the
+// first operation fails and the request ends after ~2.5 s). A DynamoDB operation normally
+// takes milliseconds. The cost: creating a table on AWS takes longer than 2.5 s, so the
+// initialize() that creates it fails with timed-out; the table is still created, and the
+// next initialize() finds it (waiting again for it to become ACTIVE if need be).
+export const DEFAULT_COMPONENT = Object.freeze({ operationTimeoutMs: 2500 });
 
 const BILLING_MODES = { PROVISIONED: 'provisioned', PAY_PER_REQUEST: 'pay-per-request' };
 
@@ -126,6 +134,15 @@ export function checkConfig({ table, libraryConfig, component }) {
   endpointUrl(client?.endpoint);
   checkCredentials('libraryConfig.dynamoDbClient.credentials', client?.credentials);
   checkOption('libraryConfig.dynamoDbClient.maxAttempts', client?.maxAttempts, RULES.attempts);
+  // The SDK's way to pass an agent with a CA or a proxy; this plugin has no SDK to hand it to,
+  // and ignoring it would silently drop the user's trust or proxy settings.
+  if (client?.requestHandler !== undefined) {
+    throw invalidConfig(
+      'libraryConfig.dynamoDbClient.requestHandler is not supported (there is no AWS SDK underneath): ' +
+        'for a private CA use component.ca or AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS), for a proxy component.proxy or HTTPS_PROXY / HTTP_PROXY / NO_PROXY, ' +
+        'for timeouts component.requestTimeoutMs and component.operationTimeoutMs',
+    );
+  }
 
   const marshall = libraryConfig?.marshall;
   checkSection('libraryConfig.marshall', marshall);
@@ -135,6 +152,11 @@ export function checkConfig({ table, libraryConfig, component }) {
 
   checkSection('component', component);
   checkOption('component.requestTimeoutMs', component?.requestTimeoutMs, RULES.timeoutMs);
+  checkOption('component.operationTimeoutMs', component?.operationTimeoutMs, RULES.timeoutMs);
+  checkOption('component.ca', component?.ca, RULES.string);
+  if (component?.proxy !== undefined && component.proxy !== false && typeof component.proxy !== 'string') {
+    throw invalidConfig(`component.proxy must be a proxy URL string such as 'http://proxy.example.com:3128', or false for no proxy, not ${describe(component.proxy)}`);
+  }
   checkOption('component.tableReadyTimeoutMs', component?.tableReadyTimeoutMs, RULES.timeoutMs);
   checkOption('component.retryBaseDelayMs', component?.retryBaseDelayMs, RULES.delayMs);
   checkOption('component.retryMaxDelayMs', component?.retryMaxDelayMs, RULES.delayMs);
@@ -178,6 +200,7 @@ export function toComponentConfig({ table, libraryConfig, component = {} }, { re
       retryBaseDelayMs: component.retryBaseDelayMs,
       retryMaxDelayMs: component.retryMaxDelayMs,
       tableReadyTimeoutMs: component.tableReadyTimeoutMs,
+      operationTimeoutMs: component.operationTimeoutMs,
     },
     marshall: {
       removeUndefinedValues: marshall.removeUndefinedValues,

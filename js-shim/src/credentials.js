@@ -40,7 +40,7 @@ import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { checkResolvedRegion } from './config.js';
-import { DynamoDbError } from './errors.js';
+import { DynamoDbError, errorKind } from './errors.js';
 
 // Temporary credentials are replaced this long before they expire, as the AWS SDKs do.
 const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
@@ -60,7 +60,7 @@ export async function resolveRegion(configured, env = process.env) {
     try {
       region = await configured();
     } catch (error) {
-      throw new DynamoDbError('invalid-config', `libraryConfig.dynamoDbClient.region: the region provider failed: ${error?.message ?? error}`);
+      throw new DynamoDbError('invalid-config', `libraryConfig.dynamoDbClient.region: the region provider failed (${errorKind(error)}; its message is not shown, as it may hold secrets)`);
     }
   }
   checkResolvedRegion(region);
@@ -158,7 +158,7 @@ class ProviderSource {
     } catch (error) {
       if (this.#latest && !isExpired(this.#latest)) return; // still works for a while
       this.#latest = undefined;
-      throw new DynamoDbError('credentials-unavailable', `the libraryConfig.dynamoDbClient.credentials provider failed: ${error?.message ?? error}`);
+      throw new DynamoDbError('credentials-unavailable', `the libraryConfig.dynamoDbClient.credentials provider failed (${errorKind(error)}; its message is not shown, as it may hold secrets)`);
     }
     const expiresAt = hasKeys(result) ? expirationOf(result) : undefined;
     if (!hasKeys(result)) {

@@ -12,6 +12,8 @@ export type DynamoDbErrorCode =
   | 'throttled'
   | 'conditional-conflict'
   | 'transport-failed'
+  /** TLS could not be established (certificate not trusted, wrong host name, expired; no protocol agreed); never retried. */
+  | 'tls-failed'
   | 'timed-out'
   | 'malformed-response'
   | 'service';

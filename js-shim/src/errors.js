@@ -41,3 +41,14 @@ function describeServiceError(tag, { code, message, requestId, status, attempts 
   const attemptsText = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
   return `DynamoDB ${tag}: ${code}: ${message} (HTTP ${status}, ${requestIdText}, ${attemptsText})`;
 }
+
+/**
+ * What failed, for a message about someone else's error (a credentials or region provider):
+ * its class name and code, e.g. `CredentialsProviderError` or `Error, code ENOENT`, never its
+ * message, which may quote a secret (`secretAccessKey=...`, a token in a URL).
+ */
+export function errorKind(error) {
+  const identifier = (value) => typeof value === 'string' && /^[A-Za-z_$][\w$.-]{0,63}$/.test(value);
+  const name = identifier(error?.name) ? error.name : identifier(error?.constructor?.name) ? error.constructor.name : typeof error;
+  return identifier(error?.code) ? `${name}, code ${error.code}` : name;
+}

@@ -62,6 +62,11 @@ export interface DynamoDbClientConfig {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts per operation, including the first (1 to 20). Default: 4. */
   maxAttempts?: number;
+  /**
+   * Not supported (there is no AWS SDK underneath): an invalid-config error. Use component.ca
+   * or AWS_CA_BUNDLE for a private CA, component.proxy or HTTPS_PROXY for a proxy.
+   */
+  requestHandler?: never;
 }
 
 /** The options of @aws-sdk/util-dynamodb's marshall that apply to JSON-like items. */
@@ -83,8 +88,28 @@ export interface DynamoDbComponentConfig {
   asyncMode?: 'auto' | 'jspi' | 'sync';
   /** @deprecated Accepted and ignored: one component instance serves any number of concurrent requests. */
   poolSize?: number;
-  /** Time limit of one HTTP exchange in ms. Default: 5000. */
+  /** Time limit of one HTTP exchange in ms; cut to what is left of operationTimeoutMs. Default: 5000. */
   requestTimeoutMs?: number;
+  /**
+   * Time limit of one whole operation (initialize's table check or creation, loadData,
+   * saveData, deleteData) in ms, across attempts, backoff and table waits; it then fails with
+   * code 'timed-out'. Default: 2500, so one Alexa LaunchRequest (up to three operations) ends
+   * within Alexa's 8 s even when DynamoDB stalls. Raise it (e.g. to 60000) for an initialize()
+   * that creates a table and should wait for it.
+   */
+  operationTimeoutMs?: number;
+  /**
+   * More certificate authorities to trust, added to Node's defaults (which include
+   * NODE_EXTRA_CA_CERTS) and to AWS_CA_BUNDLE: PEM text, or the path of a PEM file.
+   */
+  ca?: string;
+  /**
+   * The proxy for every request: an http:// URL (user and password in it are sent as
+   * Proxy-Authorization: Basic), or false for no proxy. Default: HTTPS_PROXY / https_proxy for
+   * https endpoints (through a CONNECT tunnel), HTTP_PROXY / http_proxy for http endpoints,
+   * except the hosts NO_PROXY / no_proxy lists.
+   */
+  proxy?: string | false;
   /** Retry backoff base in ms (full jitter). Default: 50. */
   retryBaseDelayMs?: number;
   /** Retry backoff cap in ms. Default: 2000. */

@@ -41,6 +41,31 @@ export function checkUserId(userId) {
   if (typeof userId !== 'string' || userId === '') {
     throw invalidInput(`the user id must be a non-empty string, not ${kindOf(userId)}`);
   }
+  // A lone surrogate (half of a UTF-16 pair) has no UTF-8 form: on its way into the component
+  // it would become U+FFFD, and 'user-\ud800', 'user-\udbff' and 'user-\ufffd' would share one
+  // item. Refused before anything is sent, without quoting the id.
+  if (!isWellFormed(userId)) {
+    throw invalidInput(`the user id is not valid Unicode: it holds a lone surrogate (at index ${loneSurrogateIndex(userId)}), which has no UTF-8 form`);
+  }
+}
+
+function isWellFormed(text) {
+  if (typeof text.isWellFormed === 'function') return text.isWellFormed();
+  return loneSurrogateIndex(text) < 0;
+}
+
+function loneSurrogateIndex(text) {
+  for (let index = 0; index < text.length; index += 1) {
+    const unit = text.charCodeAt(index);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) index += 1;
+      else return index;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      return index;
+    }
+  }
+  return -1;
 }
 
 /**

@@ -104,6 +104,16 @@ describe('the plugin refuses bad input before sending anything', () => {
     assert.equal(jovo.$user.isNew, true);
   });
 
+  // 'user-\ud800' and 'user-\udbff' would both become 'user-\ufffd' in UTF-8: one item for three users.
+  for (const userId of ['user-\ud800', 'user-\udbff', '\udc00user']) {
+    test(`a user id with a lone surrogate (${JSON.stringify(userId)}) is invalid-input for loadData, saveData and deleteData`, async () => {
+      const jovo = { $user: { isNew: true }, setPersistableData() {}, getPersistableData: () => ({ user: { data: {} } }) };
+      await refused(() => plugin.loadData(userId, jovo), 'invalid-input', /user id is not valid Unicode: it holds a lone surrogate/);
+      await refused(() => plugin.saveData(userId, jovo), 'invalid-input', /lone surrogate/);
+      await refused(() => plugin.deleteData(userId), 'invalid-input', /lone surrogate/);
+    });
+  }
+
   for (const [what, userId] of [['a number', 5], ['undefined', undefined], ['null', null], ['an object', {}], ['an empty string', '']]) {
     test(`a user id that is ${what} is invalid-input for loadData, saveData and deleteData`, async () => {
       const jovo = { $user: { isNew: true }, setPersistableData() {}, getPersistableData: () => ({ user: { data: {} } }) };
@@ -172,6 +182,14 @@ const BAD_PLUGIN_CONFIGS = [
   ['retryBaseDelayMs: 0.5', (c) => (c.component.retryBaseDelayMs = 0.5), /retryBaseDelayMs/],
   ['retryMaxDelayMs: 2^31', (c) => (c.component.retryMaxDelayMs = 2 ** 31), /retryMaxDelayMs/],
   ['component.onSleep: 5', (c) => (c.component.onSleep = 5), /component\.onSleep must be a function/],
+  ['operationTimeoutMs: 0', (c) => (c.component.operationTimeoutMs = 0), /component\.operationTimeoutMs must be a whole number of milliseconds from 1/],
+  ['operationTimeoutMs: 2^31', (c) => (c.component.operationTimeoutMs = 2 ** 31), /operationTimeoutMs/],
+  ['component.ca: a Buffer', (c) => (c.component.ca = Buffer.from('x')), /component\.ca must be a string/],
+  ['component.proxy: true', (c) => (c.component.proxy = true), /component\.proxy must be a proxy URL string .* or false/],
+  ['component.proxy: an https:// proxy', (c) => (c.component.proxy = 'https://proxy.example.com'), /component\.proxy must be an http:\/\/ proxy URL, not https:\/\//],
+  ['component.proxy: not a URL', (c) => (c.component.proxy = 'http://user:pw@[nope'), /component\.proxy is not a proxy URL/],
+  // The AWS SDK's way to pass an agent with a CA or a proxy: silently ignoring it would drop them.
+  ['dynamoDbClient.requestHandler', (c) => (c.libraryConfig.dynamoDbClient.requestHandler = { handle() {} }), /requestHandler is not supported .*component\.ca .*AWS_CA_BUNDLE.*component\.proxy .*HTTPS_PROXY/],
 ];
 
 describe('the plugin refuses bad options before anything starts', () => {
@@ -230,6 +248,7 @@ const BAD_STORE_OPTIONS = [
   ['table.primaryKeyColumn: 5', storeOptions({}, { primaryKeyColumn: 5 }), /table\.primaryKeyColumn must be a string/],
   ['a fractional table.readCapacityUnits', storeOptions({}, { readCapacityUnits: 2.5 }), /table\.readCapacityUnits/],
   ['a BigInt capacity beyond u64', storeOptions({}, { writeCapacityUnits: 2n ** 64n }), /table\.writeCapacityUnits/],
+  ['client.operationTimeoutMs: 0', storeOptions({ operationTimeoutMs: 0 }), /client\.operationTimeoutMs must be a whole number of milliseconds from 1/],
   ['table.optimisticLocking: "no"', storeOptions({}, { optimisticLocking: 'no' }), /table\.optimisticLocking/],
   ['table.expireAfterDays: -1', storeOptions({}, { expireAfterDays: -1 }), /table\.expireAfterDays/],
   ['client: "x"', { table: { name: 'edge-inputs' }, client: 'x' }, /client must be an object/],
@@ -264,6 +283,14 @@ describe('the edge entry refuses bad input and options before sending anything',
     assert.equal(await store.loadUser('someone'), null);
     assert.ok(requests > sentBefore);
   });
+
+  for (const userId of ['user-\ud800', 'user-\udbff']) {
+    test(`a user id with a lone surrogate (${JSON.stringify(userId)}) is invalid-input for loadUser, saveUser and deleteUser`, async () => {
+      await refused(() => store.loadUser(userId), 'invalid-input', /user id is not valid Unicode/);
+      await refused(() => store.saveUser(userId, {}), 'invalid-input', /lone surrogate/);
+      await refused(() => store.deleteUser(userId), 'invalid-input', /lone surrogate/);
+    });
+  }
 
   for (const [what, userId] of [['a number', 5], ['undefined', undefined], ['an empty string', ''], ['an array', ['a']]]) {
     test(`a user id that is ${what} is invalid-input for loadUser, saveUser and deleteUser`, async () => {

@@ -297,6 +297,39 @@ describe('malformed answers are described without their bodies', () => {
   }
 });
 
+describe('a server error message of 1 MB', () => {
+  let server;
+  let endpoint;
+  before(async () => {
+    // Every answer is DynamoDB's JSON error shape with a 1 MB message (the marker at its end).
+    const message = `${'this message goes on and on. '.repeat(36_200)}${MARKER}`;
+    const body = Buffer.from(JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message }));
+    server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'content-length': body.length });
+        response.end(body);
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    endpoint = `http://127.0.0.1:${server.address().port}`;
+  });
+  after(() => {
+    server.closeAllConnections?.();
+    server.close();
+  });
+
+  for (const [kind, open] of KINDS) {
+    test(`${kind}: stays short in the error text (cut to 512 characters)`, async () => {
+      const subject = await open(endpoint, { createTableOnInit: false });
+      const error = await privateError(`${kind}: load`, 'service', () => subject.load('u'));
+      assert.match(error.message, /this message goes on and on/);
+      assert.ok(error.message.length < 1000, `${error.message.length} characters`);
+    });
+  }
+});
+
 // Two overlapping visits of a user whose item is full of the marker: the later save is a
 // conflict. Then the loser saves again with its stale version while the answer to its first
 // attempt is lost (truncated), so the store reads the item back to tell its own write from

@@ -158,6 +158,36 @@ describe('errors', () => {
     assert.fail('did not fail');
   }
 
+  test('a credentials or region provider whose own error holds the secret: the error names the source and the error class, never its message', async () => {
+    class CredentialsProviderError extends Error {
+      name = 'CredentialsProviderError';
+    }
+    const leaky = async () => {
+      throw new CredentialsProviderError(`could not refresh secretAccessKey=${SECRET} sessionToken=${TOKEN}`);
+    };
+    const plugin = new DynamoDb(pluginConfig(dynalite.endpoint));
+    plugin.config.libraryConfig.dynamoDbClient.credentials = leaky;
+    const fromPlugin = await errorOf(() => plugin.loadData('u', {}));
+    assert.equal(fromPlugin.code, 'credentials-unavailable');
+    assert.match(fromPlugin.message, /the libraryConfig\.dynamoDbClient\.credentials provider failed \(CredentialsProviderError;/);
+    assertNoSecret(fromPlugin, 'plugin credentials-unavailable');
+
+    const store = await openStore({ table: { name: 'leaky-provider' }, client: { endpoint: dynalite.endpoint, region: 'us-east-1', credentials: leaky } });
+    const fromEdge = await errorOf(() => store.loadUser('u'));
+    assert.equal(fromEdge.code, 'credentials-unavailable');
+    assert.match(fromEdge.message, /the client\.credentials provider failed \(CredentialsProviderError;/);
+    assertNoSecret(fromEdge, 'edge credentials-unavailable');
+
+    const regional = new DynamoDb(pluginConfig(dynalite.endpoint));
+    regional.config.libraryConfig.dynamoDbClient.region = async () => {
+      throw Object.assign(new Error(`no region; secretAccessKey=${SECRET}`), { code: 'ENOREGION' });
+    };
+    const fromRegion = await errorOf(() => regional.initialize());
+    assert.equal(fromRegion.code, 'invalid-config');
+    assert.match(fromRegion.message, /region provider failed \(Error, code ENOREGION;/);
+    assertNoSecret(fromRegion, 'region provider invalid-config');
+  });
+
   test('no error of the plugin or the edge entry shows the secret or the token', async () => {
     const closedPort = 'http://127.0.0.1:1';
     const errors = {
@@ -189,6 +219,9 @@ describe('errors', () => {
       }),
     };
     for (const [what, error] of Object.entries(errors)) assertNoSecret(error, what);
+    // A provider's own message is never quoted: it may hold what it failed to hand over.
+    assert.match(errors['credentials-unavailable from a failing provider'].message, /libraryConfig\.dynamoDbClient\.credentials provider failed \(Error;/);
+    assert.doesNotMatch(errors['credentials-unavailable from a failing provider'].message, /identity pool refused/);
     assert.equal(errors['table-missing'].code, 'table-missing');
     assert.equal(errors['transport-failed'].code, 'transport-failed');
     assert.equal(errors['credentials-unavailable from a failing provider'].code, 'credentials-unavailable');

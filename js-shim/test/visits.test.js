@@ -2,9 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DynamoDb } from '../src/index.js';
-import { pluginConfig } from './support/config.js';
+import { openStore } from '../src/edge/index.js';
+import { TEST_CREDENTIALS, pluginConfig, uniqueTableName } from './support/config.js';
 import { startDynalite } from './support/dynalite.js';
+import { startFaultProxy } from './support/fault-proxy.js';
 import { visit, visitCounterApp } from './support/jovo.js';
+import { rawItemReader } from './support/raw-items.js';
 
 let dynalite;
 before(async () => {
@@ -65,5 +68,63 @@ describe(`a Jovo app`, () => {
       lengths.push((await visit(withHistory.app, 'user-e')).historyLength);
     }
     assert.deepEqual(lengths, [0, 1, 2, 2]);
+  });
+});
+
+describe('users whose ids differ only in a lone surrogate', () => {
+  // In UTF-8 a lone surrogate can only become U+FFFD, so 'user-\ud800', 'user-\udbff' and
+  // 'user-\ufffd' would be one item for three users. The first two are refused before
+  // anything is sent; 'user-\ufffd' (valid Unicode) is a user like any other.
+  let proxy;
+  let plugin;
+  before(async () => {
+    proxy = await startFaultProxy(dynalite.endpoint);
+  });
+  after(async () => {
+    await plugin?.close();
+    await proxy?.stop();
+  });
+
+  test("never share an item: 'user-\\ufffd' saves and loads its own, 'user-\\ud800' and 'user-\\udbff' are refused before a request goes out", async () => {
+    plugin = new DynamoDb(pluginConfig(proxy.endpoint));
+    const app = visitCounterApp(plugin);
+    assert.equal((await visit(app, 'user-\ufffd')).visits, 1);
+    assert.equal((await visit(app, 'user-\ufffd')).visits, 2);
+    await proxy.takeSeen();
+
+    for (const userId of ['user-\ud800', 'user-\udbff']) {
+      await assert.rejects(visit(app, userId), (error) => {
+        assert.equal(error.code, 'invalid-input', error.message);
+        assert.match(error.message, /lone surrogate/);
+        return true;
+      });
+      assert.deepEqual((await proxy.takeSeen()).seen, [], `nothing was sent for ${JSON.stringify(userId)}`);
+    }
+
+    const report = await visit(app, 'user-\ufffd');
+    assert.deepEqual([report.visits, report.wasNew], [3, false], "the refused ids neither read nor wrote 'user-\ufffd''s item");
+    const reader = rawItemReader(dynalite.endpoint);
+    try {
+      const item = await reader.get(plugin.config.table.name, 'user-\ufffd');
+      assert.equal(item?.userId?.S, 'user-\ufffd', 'stored under exactly U+FFFD');
+    } finally {
+      reader.close();
+    }
+  });
+
+  test("never share an item through the edge entry either: 'user-\\ufffd' is its own, the lone surrogates are refused unsent", async () => {
+    const store = await openStore({
+      table: { name: uniqueTableName('edge') },
+      client: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: { ...TEST_CREDENTIALS } },
+    });
+    await store.ensureTable();
+    await store.saveUser('user-\ufffd', { data: { owner: 'replacement character' } });
+    await proxy.takeSeen();
+    for (const userId of ['user-\ud800', 'user-\udbff']) {
+      await assert.rejects(store.saveUser(userId, { data: { owner: 'lone surrogate' } }), { code: 'invalid-input' });
+      await assert.rejects(store.loadUser(userId), { code: 'invalid-input' });
+      assert.deepEqual((await proxy.takeSeen()).seen, [], `nothing was sent for ${JSON.stringify(userId)}`);
+    }
+    assert.deepEqual((await store.loadUser('user-\ufffd'))?.data, { owner: 'replacement character' });
   });
 });

@@ -15,7 +15,7 @@ const TABLE_KEYS = [
 ];
 const CLIENT_KEYS = [
   'region', 'endpoint', 'credentials', 'requestTimeoutMs', 'maxAttempts', 'retryBaseDelayMs', 'retryMaxDelayMs',
-  'tableReadyTimeoutMs',
+  'tableReadyTimeoutMs', 'operationTimeoutMs',
 ];
 const MARSHALL_KEYS = ['removeUndefinedValues', 'convertClassInstanceToMap', 'convertEmptyValues'];
 const STORE_KEYS = ['table', 'client', 'marshall', 'wasm'];
@@ -57,6 +57,7 @@ export function checkOptions(options) {
   checkOption('client.maxAttempts', client?.maxAttempts, RULES.attempts);
   checkOption('client.requestTimeoutMs', client?.requestTimeoutMs, RULES.timeoutMs);
   checkOption('client.tableReadyTimeoutMs', client?.tableReadyTimeoutMs, RULES.timeoutMs);
+  checkOption('client.operationTimeoutMs', client?.operationTimeoutMs, RULES.timeoutMs);
   checkOption('client.retryBaseDelayMs', client?.retryBaseDelayMs, RULES.delayMs);
   checkOption('client.retryMaxDelayMs', client?.retryMaxDelayMs, RULES.delayMs);
 

@@ -4,7 +4,7 @@
 // of an operation and again when its keys are about to expire; the component then asks
 // `host.credentials` for them before each request.
 import { checkCredentials } from '../config.js';
-import { DynamoDbError } from '../errors.js';
+import { DynamoDbError, errorKind } from '../errors.js';
 
 // Provider results are reused until this close to their expiration, as the AWS SDK does.
 const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
@@ -57,7 +57,7 @@ class ProvidedCredentials {
       this.#latest = await this.#provider();
     } catch (error) {
       if (this.#latest && !expired(this.#latest)) return;
-      throw new DynamoDbError('credentials-unavailable', `the client.credentials provider failed: ${error?.message ?? error}`);
+      throw new DynamoDbError('credentials-unavailable', `the client.credentials provider failed (${errorKind(error)}; its message is not shown, as it may hold secrets)`);
     }
   }
 

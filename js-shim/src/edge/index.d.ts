@@ -41,6 +41,11 @@ export interface StoreOptions {
     retryBaseDelayMs?: number;
     retryMaxDelayMs?: number;
     tableReadyTimeoutMs?: number;
+    /**
+     * Time limit of one whole operation in ms (across attempts, backoff and table waits;
+     * each exchange's timeout is cut to what is left). Default: none.
+     */
+    operationTimeoutMs?: number;
   };
   marshall?: {
     removeUndefinedValues?: boolean;

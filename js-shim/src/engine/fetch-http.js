@@ -1,7 +1,19 @@
 // The transport of the edge entry: the runtime's `fetch` (browsers, workerd, Deno, Bun,
 // Node.js). Resolves to the WIT `result<http-response, transport-error>` as
 // `{ tag: 'ok' | 'err', val }`, never rejects.
+//
+// Redirects are never followed (they would carry the signed request, session token and all,
+// elsewhere): `redirect: 'manual'`. Where the runtime shows the 3xx (Node.js, Deno, Bun,
+// workerd), it goes to the component as it came, which refuses it as `malformed-response`
+// naming the status and the target's origin. Browsers hide a manual redirect behind an opaque
+// response (status 0, no headers): that becomes a `failed` transport error saying a redirect
+// was refused; the component retries it like any transport failure, and the redirect is
+// never followed on any attempt.
+//
+// Trust and proxies are the runtime's: Node's fetch trusts NODE_EXTRA_CA_CERTS and, on
+// Node 24 with NODE_USE_ENV_PROXY=1, honors HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 import { MAX_RESPONSE_BYTES } from './limits.js';
+import { findTlsError, tlsTransportError } from './tls-errors.js';
 
 /** Sends `request` (the WIT `http-request`); `timeoutMs` bounds the whole exchange, body included. */
 export async function fetchSend(request, timeoutMs) {
@@ -11,8 +23,12 @@ export async function fetchSend(request, timeoutMs) {
       method: request.method,
       headers: withIdentityEncoding(request.headers),
       body: request.body.byteLength > 0 ? request.body : undefined,
+      redirect: 'manual',
       signal,
     });
+    if (response.type === 'opaqueredirect') {
+      return { tag: 'err', val: { tag: 'failed', val: `the endpoint answered with a redirect, which is never followed (the browser does not show its target): ${request.url}` } };
+    }
     const declared = Number(response.headers.get('content-length'));
     if (declared > MAX_RESPONSE_BYTES) {
       await response.body?.cancel().catch(() => {});
@@ -79,6 +95,8 @@ function transportError(error, signal, url, timeoutMs) {
   if (signal.aborted || error?.name === 'TimeoutError' || error?.name === 'AbortError') {
     return { tag: 'timed-out', val: `no complete response from ${url} within ${timeoutMs} ms` };
   }
+  const tlsError = findTlsError(error);
+  if (tlsError) return tlsTransportError(tlsError, url);
   // undici reports the real reason (ECONNREFUSED, ENOTFOUND, ...) as the cause.
   const cause = error?.cause?.message ?? error?.cause?.code;
   return { tag: 'failed', val: `${error?.message ?? String(error)}${cause ? ` (${cause})` : ''}: ${url}` };
