@@ -34,8 +34,8 @@ fi
 node_dir="$bench/node"
 install_locked() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
-    touch node_modules/.package-lock.json
+    # npm ci only: it never writes the tracked lock files (an npm install fallback would).
+    npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json
   fi
 }
 (cd "$node_dir" && install_locked)

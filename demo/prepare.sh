@@ -16,7 +16,7 @@ quiet_npm() { npm "$@" --no-audit --no-fund --loglevel=error >/dev/null; }
 # The package, packed as it would be published (prepack builds dist/ from the component).
 shim="$root/js-shim"
 if [ ! -f "$shim/node_modules/.package-lock.json" ] || [ "$shim/package-lock.json" -nt "$shim/node_modules/.package-lock.json" ]; then
-  (cd "$shim" && { quiet_npm ci || quiet_npm install; } && touch node_modules/.package-lock.json)
+  (cd "$shim" && quiet_npm ci && touch node_modules/.package-lock.json)
 fi
 shim_inputs="$(fingerprint "$root/build/jovo_dynamodb.wasm" "$shim/package.json" "$shim/scripts/build.mjs" \
   $(find "$shim/src" -type f | sort))"

@@ -34,11 +34,11 @@ install_wasm_target() {
 
 install_node_tools() {
   local dir="$root/scripts/node"
-  # Reinstall only when the lock file changed since the last install. `npm install`, not
-  # `npm ci`: jco's optional per-platform packages that the registry lacks cannot be in the
-  # lock file, and `npm ci` refuses a lock file without them. The locked versions still hold.
+  # Reinstall only when the lock file changed since the last install. `npm ci`, which never
+  # writes the tracked lock file: it lists the optional packages of every platform jco's
+  # dependencies support, so npm ci accepts it on each.
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >&2)
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2 && touch node_modules/.package-lock.json)
   fi
 }
 

@@ -14,13 +14,11 @@ set -euo pipefail
 package_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 deploy_dir="$package_dir/test/deploy"
 
-# `npm ci` from the committed lock; `npm install` of the same locked versions as the fallback
-# for a registry that lacks some foreign-platform optional packages (see test.sh).
+# `npm ci` from the committed lock, which it never writes (the lock files list every
+# platform's optional packages; see test.sh). No `npm install` fallback: it would rewrite them.
 install_locked() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error ||
-      npm install --no-audit --no-fund --loglevel=error
-    touch node_modules/.package-lock.json
+    npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json
   fi
 }
 

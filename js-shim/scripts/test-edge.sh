@@ -22,13 +22,12 @@ fi
 
 # npm packages, each reinstalled only when its lock file changed since the last install:
 # the package's own (jco, esbuild, dynalite, Node 22 and 24), then workerd and playwright-core, which live in
-# test/edge/ so that the package and its main suite do not carry them. `npm install` is the
-# fallback for a registry that lacks foreign-platform optional packages (see test.sh).
+# test/edge/ so that the package and its main suite do not carry them. `npm ci` only, which
+# never writes the tracked lock files (they list every platform's optional packages; see
+# test.sh).
 install_locked() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=silent ||
-      npm install --no-audit --no-fund --loglevel=error
-    touch node_modules/.package-lock.json
+    npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json
   fi
 }
 install_locked

@@ -9,15 +9,14 @@ repo_dir="$(cd "$package_dir/.." && pwd)"
 cd "$package_dir"
 
 # Dependencies (jco, esbuild, the Jovo framework, the original plugin, dynalite, TypeScript,
-# Node 22 and 24):
-# reinstalled only when package-lock.json changed since the last install.
-# The registry reachable here lacks some foreign-platform optional packages of jco's
-# dependencies (rolldown, componentize-qjs bindings), so the lock file cannot list them and
-# `npm ci` refuses it as out of sync; `npm install` then installs the same locked versions
-# (and leaves the lock file as it is).
+# Node 22 and 24): `npm ci` from the committed lock file, reinstalled only when
+# package-lock.json changed since the last install. The lock file lists the optional
+# packages of every platform (jco's rolldown and componentize-qjs bindings, esbuild's), so
+# `npm ci` accepts it on any of them; npm ci never writes it. There is no `npm install`
+# fallback: it would rewrite the tracked lock file. When package.json changes, update the lock
+# with `npm install --package-lock-only` and commit both.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=silent ||
-    npm install --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.package-lock.json
 fi
 

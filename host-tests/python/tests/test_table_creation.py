@@ -4,7 +4,6 @@ never making that first visit fail."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -108,10 +107,10 @@ def test_a_table_that_takes_too_long_is_a_timeout_with_advice(start_dynalite, ru
     def open_slow(**options) -> DynamoDbStore:
         return DynamoDbStore(table, endpoint=slow.endpoint, credentials=("a", "b"), runtime=runtime, **options)
 
-    started = time.monotonic()
     with pytest.raises(TimedOut) as caught:
         open_slow(table_ready_timeout_ms=600).ensure_table()
     assert "table ready timeout ms" in caught.value.message and table in caught.value.message
-    assert time.monotonic() - started < 2.5
+    # No bound on the time taken (a loaded machine could break one): TimedOut at all shows the
+    # wait gave up before the table was ready (3 s), which is the behaviour under test.
     # A later call waits for the same table instead of creating it again.
     assert open_slow().ensure_table() is TableStatus.ALREADY_EXISTED

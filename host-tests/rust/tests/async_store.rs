@@ -297,8 +297,9 @@ async fn operations_of_many_users_overlap_their_io_on_one_store() {
     }
     let elapsed = started.elapsed();
     assert_eq!(proxy.pending(), 0);
+    // Half the 6 s of loads in sequence: 5.3x the 387-569 ms measured at load average 13.
     assert!(
-        elapsed < Duration::from_millis(1500),
+        elapsed < Duration::from_millis(3000),
         "20 loads of 300 ms each took {} ms: they did not overlap",
         elapsed.as_millis()
     );
@@ -448,10 +449,10 @@ async fn an_unreachable_server_and_a_slow_one_are_typed_errors() {
     let store = open(slow);
     store.ensure_table().await.unwrap();
     proxy.push([Fault::Delay(Duration::from_millis(1000))]);
-    let started = Instant::now();
     let error = store.load_user("u").await.unwrap_err();
     assert_eq!(error.code(), "timed-out", "{error}");
-    assert!(started.elapsed() < Duration::from_millis(900));
+    // No bound on the time taken (a loaded machine could break one): timed-out at all shows the
+    // 300 ms limit ran out before the 1 s answer.
 }
 
 #[test]

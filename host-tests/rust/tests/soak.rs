@@ -37,8 +37,9 @@ const OPERATIONS: usize = 20_000;
 const USERS: usize = 500;
 const SHARED_USERS: usize = 8;
 const OWNED_USERS: usize = USERS - SHARED_USERS;
-/// The whole run must finish within this, or the test fails (it never hangs).
-const TIME_LIMIT: Duration = Duration::from_secs(120);
+/// The whole run must finish within this, or the test fails (it never hangs): 6.9x the 26 s
+/// measured at load average 13 on 2 cores.
+const TIME_LIMIT: Duration = Duration::from_secs(180);
 
 fn user_id(index: usize) -> String {
     if index < OWNED_USERS {

@@ -31,7 +31,7 @@ fi
 
 cd "$deploy_dir/original"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error   # never writes the tracked lock file
   touch node_modules/.package-lock.json
 fi
 rm -rf src dist
