@@ -23,6 +23,7 @@ mod async_store;
 mod cache;
 pub mod credentials;
 mod error;
+mod item;
 mod network;
 mod proxy;
 mod runtime;

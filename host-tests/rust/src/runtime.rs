@@ -12,10 +12,11 @@ use crate::async_http::AsyncHttp;
 use crate::async_store::AsyncDynamoDbStore;
 use crate::bindings::{Persistence, PersistencePre};
 use crate::credentials::{CredentialsCache, DefaultCredentialsChain, Environment, UsersProvider};
+use crate::item::parse_item;
 use crate::network::{LazyNetwork, Network, NetworkOptions};
 use crate::proxy::ProxyOption;
 use crate::transport::{HostState, Mode};
-use crate::{cache, Config, Error, ProvideCredentials, StoreError, TableStatus, TimeToLiveStatus};
+use crate::{cache, Config, Error, ProvideCredentials, TableStatus, TimeToLiveStatus};
 
 /// The component this crate was built with (`component/jovo_dynamodb.wasm`, a copy of the
 /// repository's `build/jovo_dynamodb.wasm` that `scripts/build-component.sh` keeps current).
@@ -263,20 +264,4 @@ impl DynamoDbStore {
         let api = self.bindings.jovo_dynamodb_store().client();
         Ok(api.call_delete_user(&mut self.store, self.client, user_id)??)
     }
-}
-
-/// The item text the component returned, as a `serde_json::Value`.
-pub(crate) fn parse_item(text: Option<String>) -> Result<Option<Value>, Error> {
-    text.map(|text| {
-        serde_json::from_str(&text).map_err(|e| {
-            // The component returns valid JSON; what serde_json refuses in it is a string
-            // Rust cannot hold: a lone surrogate escape (`\ud83d`).
-            Error::Store(StoreError::InvalidInput(format!(
-                "the stored item holds a string that is not valid Unicode (a lone UTF-16 surrogate, as JavaScript can store; line {}, column {} of its JSON); load it with load_user_json to get the exact text, which save_user_json writes back unchanged",
-                e.line(),
-                e.column()
-            )))
-        })
-    })
-    .transpose()
 }
