@@ -72,6 +72,11 @@ impl<H: Host> Client<H> {
     }
 
     pub async fn ensure_table(&self) -> Result<TableStatus, StoreError> {
+        self.service.start_operation();
+        self.ensure_table_within_deadline().await
+    }
+
+    async fn ensure_table_within_deadline(&self) -> Result<TableStatus, StoreError> {
         let status = table::ensure(&self.service).await?;
         // `unavailable` is reported by ensure_time_to_live; it must not stop the app.
         retention::ensure(&self.service).await?;
@@ -80,11 +85,13 @@ impl<H: Host> Client<H> {
     }
 
     pub async fn ensure_time_to_live(&self) -> Result<TimeToLiveStatus, StoreError> {
+        self.service.start_operation();
         retention::ensure(&self.service).await
     }
 
     pub async fn load_user(&self, user_id: &str) -> Result<Option<String>, StoreError> {
         validate_user_id(user_id)?;
+        self.service.start_operation();
         let settings = &self.service.settings;
         let body = protocol::get_item(&settings.table_name, &settings.primary_key_column, user_id);
         self.item_operation(Operation::GetItem, &body, |body| {
@@ -95,6 +102,7 @@ impl<H: Host> Client<H> {
 
     pub async fn save_user(&self, user_id: &str, item: &str) -> Result<(), StoreError> {
         validate_user_id(user_id)?;
+        self.service.start_operation();
         let settings = &self.service.settings;
         let rules = ItemRules {
             key_column: &settings.primary_key_column,
@@ -130,6 +138,7 @@ impl<H: Host> Client<H> {
 
     pub async fn delete_user(&self, user_id: &str) -> Result<(), StoreError> {
         validate_user_id(user_id)?;
+        self.service.start_operation();
         let settings = &self.service.settings;
         let body =
             protocol::delete_item(&settings.table_name, &settings.primary_key_column, user_id);
@@ -229,7 +238,7 @@ impl<H: Host> Client<H> {
 
     async fn ensure_table_once(&self) -> Result<(), StoreError> {
         if self.service.settings.create_table_on_init && !self.table_ready.get() {
-            self.ensure_table().await?;
+            self.ensure_table_within_deadline().await?;
         }
         Ok(())
     }

@@ -12,6 +12,8 @@ pub struct ServiceFailure {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
+    /// The server's clock, from the answer's `Date` header (epoch milliseconds).
+    pub date_ms: Option<u64>,
 }
 
 /// The outcome of one failed attempt.
@@ -21,6 +23,16 @@ pub enum Failure {
     Service(ServiceFailure),
     /// The response could not be understood; the text says how.
     Malformed(String),
+    /// A 3xx answer: never followed (it would carry the signed request, session token and
+    /// all, to wherever it points) and never retried. The text names the status and the
+    /// target's origin, without its path or query.
+    Redirect(String),
+    /// The operation's time limit (`operation-timeout-ms`) ran out; `last` summarizes the
+    /// failure of the last attempt (see [`Failure::summary`]).
+    OutOfTime {
+        limit_ms: u32,
+        last: String,
+    },
     /// The request could not even be made (no credentials, cannot sign): final as it is.
     Local(StoreError),
 }
@@ -51,7 +63,25 @@ const ACCESS_CODES: &[&str] = &[
     "ExpiredToken",
 ];
 
+/// Codes with which AWS refuses a request for the time it was signed at.
+const TIME_REFUSAL_CODES: &[&str] = &[
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "RequestInTheFuture",
+];
+
 impl ServiceFailure {
+    /// DynamoDB refused the request because its signature's time is too far from its own
+    /// clock ("Signature expired: ... is now earlier than ...", "Signature not yet current").
+    pub fn is_time_refusal(&self) -> bool {
+        TIME_REFUSAL_CODES.contains(&self.code.as_str())
+            || (matches!(
+                self.code.as_str(),
+                "InvalidSignatureException" | "SignatureDoesNotMatch"
+            ) && (self.message.contains("Signature expired")
+                || self.message.contains("Signature not yet current")))
+    }
+
     pub fn is_throttling(&self) -> bool {
         self.status == 429 || THROTTLING_CODES.contains(&self.code.as_str())
     }
@@ -90,7 +120,28 @@ impl Failure {
             Failure::Transport(TransportError::Tls(_)) => false,
             Failure::Transport(_) | Failure::Malformed(_) => true,
             Failure::Service(service) => service.is_throttling() || service.is_server_fault(),
-            Failure::Local(_) => false,
+            Failure::Local(_) | Failure::Redirect(_) | Failure::OutOfTime { .. } => false,
+        }
+    }
+
+    /// What ended an attempt, in a few words and without user data, for the error that
+    /// says an operation ran out of time after it.
+    pub fn summary(&self) -> String {
+        match self {
+            Failure::Transport(TransportError::TimedOut(_)) => "no answer in time".into(),
+            Failure::Transport(TransportError::Failed(_)) => "the request could not be sent".into(),
+            Failure::Transport(TransportError::Tls(_)) => "TLS failed".into(),
+            Failure::Service(service) => {
+                format!(
+                    "DynamoDB answered {} (HTTP {})",
+                    service.code, service.status
+                )
+            }
+            Failure::Malformed(_) | Failure::Redirect(_) => {
+                "an answer that could not be understood".into()
+            }
+            Failure::Local(_) => "the request could not be made".into(),
+            Failure::OutOfTime { .. } => "the operation ran out of time".into(),
         }
     }
 
@@ -113,6 +164,12 @@ impl Failure {
             )),
             Failure::Malformed(why) => StoreError::MalformedResponse(format!(
                 "DynamoDB {operation} answered with a response that cannot be understood ({why}) after {tries}; check that the endpoint is DynamoDB and no proxy alters responses"
+            )),
+            Failure::OutOfTime { limit_ms, last } => StoreError::TimedOut(format!(
+                "DynamoDB {operation} did not succeed within the client option 'operation timeout ms' ({limit_ms} ms), after {tries} (the last: {last}); check that the endpoint is reachable, or raise that option"
+            )),
+            Failure::Redirect(why) => StoreError::MalformedResponse(format!(
+                "DynamoDB {operation} answered with a redirect ({why}), which is never followed: it would carry the signed request elsewhere; check the client option 'endpoint' (AWS regional endpoints do not redirect)"
             )),
             Failure::Service(service) => service_error(service, attempts),
             Failure::Local(error) => error,

@@ -18,6 +18,7 @@
 
 pub mod client;
 pub mod config;
+pub mod deadline;
 pub mod drive;
 pub mod errors;
 pub mod host;

@@ -194,10 +194,39 @@ pub fn check_response(response: &HttpResponse) -> Result<(), Failure> {
             )));
         }
     }
+    if (300..400).contains(&response.status) {
+        return Err(Failure::Redirect(describe_redirect(response)));
+    }
     if response.status != 200 {
         return Err(Failure::Service(parse_error(response)));
     }
     Ok(())
+}
+
+/// `HTTP 307 to https://elsewhere.example:8443`: the status and the origin of `Location`,
+/// never its path or query (a presigned URL's query holds credentials), nor user info.
+fn describe_redirect(response: &HttpResponse) -> String {
+    let status = response.status;
+    let Some(location) = header(response, "location") else {
+        return format!("HTTP {status} without a Location");
+    };
+    let Some((scheme, rest)) = location.split_once("://") else {
+        return format!("HTTP {status} to a path on the same server");
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let shown = |text: &str| {
+        !text.is_empty()
+            && text.len() <= 255
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    };
+    if shown(scheme) && shown(host) {
+        format!("HTTP {status} to {scheme}://{host}")
+    } else {
+        format!("HTTP {status} to a location that cannot be shown")
+    }
 }
 
 /// The JSON object of a success body. The error says what is wrong, not what the body holds.
@@ -241,15 +270,37 @@ pub fn parse_error(response: &HttpResponse) -> ServiceFailure {
         .unwrap_or_else(|| format!("HTTP{}", response.status));
     let message = field(&["message", "Message"])
         .or_else(|| xml_element(&text, "Message"))
+        .map(|message| shortened(message, MAX_MESSAGE_CHARS))
         .unwrap_or_else(|| describe_body(&response.body));
     ServiceFailure {
         status: response.status,
-        code,
+        code: shortened(code, MAX_CODE_CHARS),
         message,
         request_id: header(response, "x-amzn-requestid")
             .or_else(|| header(response, "x-amz-request-id"))
-            .map(str::to_string),
+            .map(|id| shortened(id.to_string(), MAX_CODE_CHARS)),
+        date_ms: header(response, "date").and_then(http_date_ms),
     }
+}
+
+/// DynamoDB's own messages are a line or two; anything longer comes from something in
+/// between (a proxy's page) and would only bury what matters.
+const MAX_MESSAGE_CHARS: usize = 512;
+const MAX_CODE_CHARS: usize = 128;
+
+fn shortened(mut text: String, max_chars: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+/// An HTTP `Date` (`Mon, 07 Dec 2026 21:14:40 GMT`) as epoch milliseconds.
+fn http_date_ms(value: &str) -> Option<u64> {
+    let time = httpdate::parse_http_date(value.trim()).ok()?;
+    let since_epoch = time.duration_since(std::time::UNIX_EPOCH).ok()?;
+    u64::try_from(since_epoch.as_millis()).ok()
 }
 
 /// `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException` → `ResourceNotFoundException`;

@@ -2,10 +2,12 @@
 //! what is safe to retry with backoff, and parse the answer or the error. Table management
 //! and item operations sit above it; only the host is below.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::bindings::exports::jovo::dynamodb::store::StoreError;
 use crate::config::Settings;
+use crate::deadline::Deadline;
 use crate::errors::Failure;
 use crate::host::{Host, HttpRequest};
 use crate::json::Json;
@@ -20,8 +22,17 @@ pub struct Service<H> {
     pub settings: Rc<Settings>,
     backoff: Rc<Backoff>,
     signer: Rc<Signer>,
+    /// DynamoDB's clock minus the host's, learnt from error answers (see
+    /// [`Service::correct_clock`]); shared by every operation of the client.
+    clock_offset_ms: Rc<Cell<i64>>,
+    /// The time limit of the operation this service runs (each operation has its own).
+    deadline: Deadline,
     pub host: H,
 }
+
+/// AWS refuses signatures more than 5 minutes from its clock; an answer whose `Date` is
+/// further than this from ours means our clock is off (the AWS SDKs use the same margin).
+const CLOCK_SKEW_TOLERANCE_MS: u64 = 4 * 60 * 1000;
 
 /// An operation that failed for good: the last failure and how many attempts it took.
 #[derive(Debug)]
@@ -52,6 +63,8 @@ impl<H> Service<H> {
             settings: Rc::clone(&self.settings),
             backoff: Rc::clone(&self.backoff),
             signer: Rc::clone(&self.signer),
+            clock_offset_ms: Rc::clone(&self.clock_offset_ms),
+            deadline: Deadline::new(self.settings.operation_timeout_ms),
             host,
         }
     }
@@ -66,6 +79,8 @@ impl<H: Host> Service<H> {
         );
         Service {
             signer: Rc::new(Signer::new(&settings.url, &settings.signing_region)),
+            clock_offset_ms: Rc::new(Cell::new(0)),
+            deadline: Deadline::new(settings.operation_timeout_ms),
             settings: Rc::new(settings),
             backoff: Rc::new(backoff),
             host,
@@ -86,22 +101,107 @@ impl<H: Host> Service<H> {
         body: &[u8],
         decode: impl Fn(&[u8]) -> Result<T, Failure>,
     ) -> Result<T, Failed> {
-        let mut attempt = 1;
+        let mut attempts = 0;
+        let mut last: Option<Failure> = None;
         loop {
-            match self.attempt(operation, body, &decode).await {
+            let Some(timeout_ms) = self.exchange_timeout_ms() else {
+                return Err(self.out_of_time(attempts, last.as_ref()));
+            };
+            attempts += 1;
+            let failure = match self.attempt(operation, body, &decode, timeout_ms).await {
                 Ok(response) => return Ok(response),
-                Err(failure) if failure.is_retryable() && attempt < self.settings.max_attempts => {
-                    self.host.sleep(self.backoff.delay_ms(attempt)).await;
-                    attempt += 1;
-                }
-                Err(failure) => {
-                    return Err(Failed {
-                        failure,
-                        attempts: attempt,
-                    })
-                }
+                Err(failure) => failure,
+            };
+            let refused_for_its_time = self.correct_clock(&failure);
+            if self.remaining_ms() == Some(0) {
+                // Whatever ended the attempt, the operation's limit is what ends the operation.
+                return Err(self.out_of_time(attempts, Some(&failure)));
             }
+            if attempts >= self.settings.max_attempts
+                || !(failure.is_retryable() || refused_for_its_time)
+            {
+                return Err(Failed { failure, attempts });
+            }
+            // A request refused for its time is signed anew at once: waiting would not help.
+            if !refused_for_its_time {
+                let delay_ms = self.backoff.delay_ms(attempts);
+                if self
+                    .remaining_ms()
+                    .is_some_and(|left| left <= u64::from(delay_ms))
+                {
+                    return Err(self.out_of_time(attempts, Some(&failure)));
+                }
+                self.host.sleep(delay_ms).await;
+            }
+            last = Some(failure);
         }
+    }
+
+    /// Starts the time limit of a new operation (a no-op without `operation-timeout-ms`).
+    pub fn start_operation(&self) {
+        self.deadline.start(self.host.now_ms());
+    }
+
+    /// Milliseconds left of the operation's time limit; `None` without one.
+    pub fn remaining_ms(&self) -> Option<u64> {
+        self.deadline.remaining_ms(self.host.now_ms())
+    }
+
+    /// The operation's time limit, when the config sets one.
+    pub fn operation_timeout_ms(&self) -> Option<u32> {
+        self.deadline.limit_ms()
+    }
+
+    /// The timeout of the next exchange: the client's per-exchange limit, cut to what is left
+    /// of the operation's; `None` when nothing is left.
+    fn exchange_timeout_ms(&self) -> Option<u32> {
+        let per_exchange = self.settings.request_timeout_ms;
+        match self.remaining_ms() {
+            None => Some(per_exchange),
+            Some(0) => None,
+            Some(left) => Some(u32::try_from(left).map_or(per_exchange, |l| l.min(per_exchange))),
+        }
+    }
+
+    fn out_of_time(&self, attempts: u32, last: Option<&Failure>) -> Failed {
+        Failed {
+            failure: Failure::OutOfTime {
+                limit_ms: self.deadline.limit_ms().unwrap_or(0),
+                last: last.map_or_else(|| "none was made".into(), Failure::summary),
+            },
+            attempts,
+        }
+    }
+
+    /// Learns DynamoDB's clock from an error answer, as the AWS SDKs do: a host whose clock
+    /// is off (browsers, devices, laptops) would otherwise have every signature refused. When
+    /// the answer refused the request for its time, or refused access while its `Date` is
+    /// more than 4 minutes from our clock, later signatures use DynamoDB's time and this
+    /// returns true: the request is worth signing anew.
+    fn correct_clock(&self, failure: &Failure) -> bool {
+        let Failure::Service(service) = failure else {
+            return false;
+        };
+        let time_refusal = service.is_time_refusal();
+        let Some(server_ms) = service.date_ms else {
+            return time_refusal;
+        };
+        let now_ms = self.host.now_ms();
+        let ours_ms = now_ms.saturating_add_signed(self.clock_offset_ms.get());
+        let skewed = server_ms.abs_diff(ours_ms) > CLOCK_SKEW_TOLERANCE_MS;
+        if skewed || time_refusal {
+            let offset = i128::from(server_ms) - i128::from(now_ms);
+            self.clock_offset_ms
+                .set(i64::try_from(offset).unwrap_or_default());
+        }
+        time_refusal || (skewed && service.is_access_denied())
+    }
+
+    /// The host's clock corrected by what DynamoDB's answers taught us.
+    fn signing_time_ms(&self) -> u64 {
+        self.host
+            .now_ms()
+            .saturating_add_signed(self.clock_offset_ms.get())
     }
 
     async fn attempt<T>(
@@ -109,11 +209,12 @@ impl<H: Host> Service<H> {
         operation: Operation,
         body: &[u8],
         decode: impl Fn(&[u8]) -> Result<T, Failure>,
+        timeout_ms: u32,
     ) -> Result<T, Failure> {
         let request = self.signed_request(operation, body)?;
         let response = self
             .host
-            .send(request, self.settings.request_timeout_ms)
+            .send(request, timeout_ms)
             .await
             .map_err(Failure::Transport)?;
         protocol::check_response(&response)?;
@@ -138,7 +239,7 @@ impl<H: Host> Service<H> {
         ];
         let signature = self
             .signer
-            .signature_headers(&headers, body, &credentials, self.host.now_ms())
+            .signature_headers(&headers, body, &credentials, self.signing_time_ms())
             .map_err(|why| Failure::Local(StoreError::InvalidConfig(why)))?;
         headers.extend(signature);
         Ok(HttpRequest {

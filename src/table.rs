@@ -45,6 +45,15 @@ pub async fn ensure<H: Host>(service: &Service<H>) -> Result<TableStatus, StoreE
         }
         let delay =
             poll_delay(polls).min(u32::try_from(timeout_ms - elapsed).unwrap_or(MAX_POLL_MS));
+        if let (Some(left), Some(limit)) = (service.remaining_ms(), service.operation_timeout_ms())
+        {
+            if left <= u64::from(delay) {
+                return Err(StoreError::TimedOut(format!(
+                    "table '{}' is still {last_status}, and the client option 'operation timeout ms' ({limit} ms) ran out while waiting for it; the table will serve a later request once DynamoDB has made it ACTIVE (raise that option to wait longer)",
+                    settings.table_name
+                )));
+            }
+        }
         service.host.sleep(delay).await;
         slept_ms += u64::from(delay);
         polls += 1;

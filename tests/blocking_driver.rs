@@ -12,3 +12,6 @@ mod retries;
 
 #[path = "scripted/locking.rs"]
 mod locking;
+
+#[path = "scripted/network.rs"]
+mod network;

@@ -13,6 +13,9 @@ mod retries;
 #[path = "scripted/locking.rs"]
 mod locking;
 
+#[path = "scripted/network.rs"]
+mod network;
+
 mod in_flight {
     use crate::common::*;
     use jovo_dynamodb_wasm::bindings::exports::jovo::dynamodb::store::{

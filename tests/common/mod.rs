@@ -29,8 +29,13 @@ pub struct ScriptedHost {
     answers: RefCell<VecDeque<Answer>>,
     pub requests: RefCell<Vec<HttpRequest>>,
     pub sleeps: RefCell<Vec<u32>>,
+    /// The timeout the client gave each request it sent.
+    pub timeouts: RefCell<Vec<u32>>,
     clock_ms: Cell<u64>,
 }
+
+/// The scripted host's clock at the start of every test (2023-11-14T22:13:20Z).
+pub const START_MS: u64 = 1_700_000_000_000;
 
 impl ScriptedHost {
     pub fn answering(answers: Vec<Answer>) -> ScriptedHost {
@@ -38,7 +43,7 @@ impl ScriptedHost {
             answers: RefCell::new(answers.into()),
             ..ScriptedHost::default()
         };
-        host.clock_ms.set(1_700_000_000_000);
+        host.clock_ms.set(START_MS);
         host
     }
 
@@ -59,15 +64,42 @@ impl ScriptedHost {
 }
 
 impl ScriptedHost {
-    fn answer(&self, request: HttpRequest) -> Outcome {
+    /// Replaces the answers not used yet.
+    pub fn script_next(&self, answers: Vec<Answer>) {
+        *self.answers.borrow_mut() = answers.into();
+    }
+
+    /// The host's clock now.
+    pub fn now(&self) -> u64 {
+        self.clock_ms.get()
+    }
+
+    fn answer(&self, request: HttpRequest, timeout_ms: u32) -> Outcome {
         self.requests.borrow_mut().push(request);
-        self.clock_ms.set(self.clock_ms.get() + 1);
-        self.answers.borrow_mut().pop_front().unwrap_or_else(|| {
+        self.timeouts.borrow_mut().push(timeout_ms);
+        let answer = self.answers.borrow_mut().pop_front().unwrap_or_else(|| {
             panic!(
                 "the client sent more requests than scripted: {:?}",
                 self.operations()
             )
-        })
+        });
+        // A stalled server takes the whole timeout; anything else answers in 1 ms.
+        let took = match &answer {
+            Err(TransportError::TimedOut(why)) if why == STALLED => u64::from(timeout_ms),
+            _ => 1,
+        };
+        self.clock_ms.set(self.clock_ms.get() + took);
+        answer
+    }
+
+    /// The `x-amz-date` of the `n`th request sent.
+    pub fn signed_at(&self, n: usize) -> String {
+        self.requests.borrow()[n]
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-amz-date")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     fn wait(&self, ms: u32) {
@@ -88,8 +120,8 @@ impl Environment for &ScriptedHost {
 
 /// As a blocking host: every future is ready at once.
 impl Host for &ScriptedHost {
-    fn send(&self, request: HttpRequest, _timeout_ms: u32) -> impl Future<Output = Outcome> {
-        std::future::ready(self.answer(request))
+    fn send(&self, request: HttpRequest, timeout_ms: u32) -> impl Future<Output = Outcome> {
+        std::future::ready(self.answer(request, timeout_ms))
     }
 
     fn sleep(&self, ms: u32) -> impl Future<Output = ()> {
@@ -161,8 +193,8 @@ impl TestClient<'_> {
                 let mut outcome = None;
                 loop {
                     match operation.advance(outcome.take()) {
-                        Step::Send(request, _timeout_ms) => {
-                            outcome = Some(self.host.answer(request))
+                        Step::Send(request, timeout_ms) => {
+                            outcome = Some(self.host.answer(request, timeout_ms))
                         }
                         Step::Sleep(ms) => self.host.wait(ms),
                         Step::Done(result) => return result,
@@ -189,6 +221,24 @@ pub fn error(status: u16, code: &str) -> Answer {
             r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{code}","message":"{code} happened"}}"#
         )
         .into_bytes(),
+    })
+}
+
+/// What the scripted host answers for a server that accepts the request and never answers:
+/// the request's whole timeout passes.
+pub const STALLED: &str = "stalled server";
+
+pub fn stalled() -> Answer {
+    Err(TransportError::TimedOut(STALLED.into()))
+}
+
+/// An error answer with a `Date` header and a message of its own.
+pub fn dated_error(status: u16, code: &str, message: &str, date: &str) -> Answer {
+    Ok(HttpResponse {
+        status,
+        headers: vec![("Date".into(), date.into())],
+        body: format!(r#"{{"__type":"com.amazon.coral.service#{code}","message":"{message}"}}"#)
+            .into_bytes(),
     })
 }
 
