@@ -28,7 +28,10 @@
 //
 // Control (GET on `control`): `/counts` answers
 //   {"handshakes": {"tls": n, "selfSigned": n, "wrongHost": n}, "tunnels": n, "proxied": n,
-//    "redirectTargetHits": n, "skewRefused": n, "stalledConnections": n}
+//    "redirectTargetHits": n, "skewRefused": n, "stalledConnections": n,
+//    "connections": {"tls": n, "selfSigned": n, "wrongHost": n}}
+// (`handshakes` counts completed handshakes; `connections` every TCP connection, so a
+// refused certificate shows how many attempts were made.)
 // and `/reset` sets every count to 0. The process stops on SIGTERM/SIGINT and, with
 // --exit-with-stdin, when its standard input closes.
 'use strict';
@@ -96,6 +99,7 @@ const zero = () => ({
   redirectTargetHits: 0,
   skewRefused: 0,
   stalledConnections: 0,
+  connections: { tls: 0, selfSigned: 0, wrongHost: 0 },
 });
 let counts = zero();
 const sockets = new Set();
@@ -126,7 +130,10 @@ function tlsTerminator(credentials, counter) {
   });
   server.on('secureConnection', () => { counts.handshakes[counter] += 1; });
   server.on('tlsClientError', () => {});
-  server.on('connection', track);
+  server.on('connection', (socket) => {
+    counts.connections[counter] += 1;
+    track(socket);
+  });
   return server;
 }
 

@@ -20,7 +20,7 @@ use crate::bindings::exports::jovo::dynamodb::store::{
 use crate::bindings::jovo::dynamodb::host::{HttpResponse, TransportError};
 use crate::bindings::Persistence;
 use crate::credentials::CredentialsCache;
-use crate::runtime::parse_item;
+use crate::item::parse_item;
 use crate::transport::HostState;
 use crate::{Error, TableStatus, TimeToLiveStatus};
 

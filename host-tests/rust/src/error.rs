@@ -29,6 +29,7 @@ impl Error {
                 StoreError::Throttled(_) => "throttled",
                 StoreError::ConditionalConflict(_) => "conditional-conflict",
                 StoreError::TransportFailed(_) => "transport-failed",
+                StoreError::TlsFailed(_) => "tls-failed",
                 StoreError::TimedOut(_) => "timed-out",
                 StoreError::MalformedResponse(_) => "malformed-response",
                 StoreError::Service(_) => "service",
@@ -49,6 +50,7 @@ impl fmt::Display for Error {
                 | StoreError::TableMissing(m)
                 | StoreError::CredentialsUnavailable(m)
                 | StoreError::TransportFailed(m)
+                | StoreError::TlsFailed(m)
                 | StoreError::TimedOut(m)
                 | StoreError::MalformedResponse(m) => write!(f, "{code}: {m}"),
                 StoreError::AccessDenied(s)

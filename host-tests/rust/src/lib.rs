@@ -23,7 +23,11 @@ mod async_store;
 mod cache;
 pub mod credentials;
 mod error;
+mod item;
+mod network;
+mod proxy;
 mod runtime;
+mod tls;
 mod transport;
 
 /// Generated from `wit/` by wasmtime. The rest of the crate re-exports what users need
@@ -67,6 +71,7 @@ impl Config {
                 retry_base_delay_ms: None,
                 retry_max_delay_ms: None,
                 table_ready_timeout_ms: None,
+                operation_timeout_ms: None,
             },
             marshall: MarshallOptions {
                 remove_undefined_values: None,
@@ -79,6 +84,14 @@ impl Config {
     /// Talk to `endpoint` (e.g. a local dynalite) instead of the region's DynamoDB.
     pub fn with_endpoint(mut self, endpoint: &str) -> Config {
         self.client.endpoint = Some(endpoint.to_string());
+        self
+    }
+
+    /// At most `ms` milliseconds for one whole operation (`client.operation_timeout_ms`):
+    /// across attempts, backoff and table waits; the component cuts each request's timeout
+    /// to what is left and fails with `timed-out` when it runs out. Default: none.
+    pub fn with_operation_timeout_ms(mut self, ms: u32) -> Config {
+        self.client.operation_timeout_ms = Some(ms);
         self
     }
 

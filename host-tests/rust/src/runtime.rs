@@ -11,21 +11,25 @@ use wasmtime::{Engine, Store};
 use crate::async_http::AsyncHttp;
 use crate::async_store::AsyncDynamoDbStore;
 use crate::bindings::{Persistence, PersistencePre};
-use crate::credentials::{CredentialsCache, DefaultCredentialsChain, Environment};
-use crate::transport::{self, HostState, Mode};
-use crate::{cache, Config, Error, ProvideCredentials, StoreError, TableStatus, TimeToLiveStatus};
+use crate::credentials::{CredentialsCache, DefaultCredentialsChain, Environment, UsersProvider};
+use crate::item::parse_item;
+use crate::network::{LazyNetwork, Network, NetworkOptions};
+use crate::proxy::ProxyOption;
+use crate::transport::{HostState, Mode};
+use crate::{cache, Config, Error, ProvideCredentials, TableStatus, TimeToLiveStatus};
 
 /// The component this crate was built with (`component/jovo_dynamodb.wasm`, a copy of the
 /// repository's `build/jovo_dynamodb.wasm` that `scripts/build-component.sh` keeps current).
 pub const COMPONENT: &[u8] = include_bytes!("../component/jovo_dynamodb.wasm");
 
-/// The compiled component, ready to instantiate, with the blocking stores' connection pool
-/// and the credentials of all its stores. Cheap to share (`Clone`, `Send`, `Sync`).
+/// The compiled component, ready to instantiate, with the network settings (trusted CAs,
+/// proxies), the blocking stores' connection pool and the credentials of all its stores.
+/// Cheap to share (`Clone`, `Send`, `Sync`).
 #[derive(Clone)]
 pub struct Runtime {
     engine: Engine,
     pre: PersistencePre<HostState>,
-    agent: ureq::Agent,
+    network: LazyNetwork,
     environment: Environment,
     provider: Option<Arc<dyn ProvideCredentials>>,
     credentials: Arc<CredentialsCache>,
@@ -63,19 +67,64 @@ impl Runtime {
         Ok(Runtime {
             engine,
             pre,
-            agent: transport::agent(),
+            network: LazyNetwork::default(),
             credentials: credentials_cache(&environment, None),
             environment,
             provider: None,
         })
     }
 
-    /// The environment variables that region and the default credentials chain read
-    /// (default: the process's). Stores opened later use it.
+    /// The environment variables that region, the default credentials chain, trust
+    /// (`AWS_CA_BUNDLE`, `SSL_CERT_FILE`) and proxies (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `NO_PROXY`) read (default: the process's). Stores opened later use it.
     pub fn with_environment(mut self, environment: Environment) -> Runtime {
         self.credentials = credentials_cache(&environment, self.provider.clone());
         self.environment = environment;
+        self.network = LazyNetwork::new(self.network.options().clone());
         self
+    }
+
+    /// Also trust the certificate authorities of `pem_or_path`: PEM text (`-----BEGIN
+    /// CERTIFICATE-----`…) or the path of a PEM file, for a private CA or a TLS-inspecting
+    /// proxy. They add to the default roots (Mozilla's, the OS store, `SSL_CERT_FILE`,
+    /// `AWS_CA_BUNDLE`), never replace them. A bundle that cannot be read or holds no
+    /// certificate makes `open` fail with `invalid-config`.
+    pub fn with_ca_bundle(self, pem_or_path: impl Into<String>) -> Runtime {
+        let options = NetworkOptions {
+            ca_bundle: Some(pem_or_path.into()),
+            ..self.network.options().clone()
+        };
+        self.with_network(options)
+    }
+
+    /// Send every request through the HTTP proxy `url` (`http://[user:password@]host:port`),
+    /// ignoring `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`. https endpoints are reached
+    /// through a CONNECT tunnel, with the endpoint's certificate verified inside it. Other
+    /// than `http://` proxy URLs make `open` fail with `invalid-config`.
+    pub fn with_proxy(self, url: impl Into<String>) -> Runtime {
+        self.with_proxy_option(ProxyOption::Url(url.into()))
+    }
+
+    /// Connect directly, ignoring `HTTPS_PROXY` and `HTTP_PROXY`.
+    pub fn without_proxy(self) -> Runtime {
+        self.with_proxy_option(ProxyOption::Disabled)
+    }
+
+    fn with_proxy_option(self, proxy: ProxyOption) -> Runtime {
+        let options = NetworkOptions {
+            proxy,
+            ..self.network.options().clone()
+        };
+        self.with_network(options)
+    }
+
+    fn with_network(mut self, options: NetworkOptions) -> Runtime {
+        self.network = LazyNetwork::new(options);
+        self
+    }
+
+    fn network(&self) -> Result<Arc<Network>, Error> {
+        Ok(self.network.get(&self.environment)?)
     }
 
     /// Credentials from `provider` instead of the default chain, for every store opened
@@ -103,9 +152,10 @@ impl Runtime {
     fn instantiate(
         &self,
         config: &Config,
+        network: Arc<Network>,
         mode: Mode,
     ) -> Result<(Store<HostState>, Persistence, ResourceAny), Error> {
-        let state = HostState::new(self.agent.clone(), Arc::clone(&self.credentials), mode);
+        let state = HostState::new(network, Arc::clone(&self.credentials), mode);
         let mut store = Store::new(&self.engine, state);
         let bindings = self.pre.instantiate(&mut store)?;
         let client = bindings
@@ -119,7 +169,9 @@ impl Runtime {
     /// the environment or the profile; credentials from the config, else from the
     /// runtime's provider or the default chain, per request.
     pub fn open(&self, config: Config) -> Result<DynamoDbStore, Error> {
-        let (store, bindings, client) = self.instantiate(&self.complete(config), Mode::Blocking)?;
+        let network = self.network()?;
+        let (store, bindings, client) =
+            self.instantiate(&self.complete(config), network, Mode::Blocking)?;
         Ok(DynamoDbStore {
             store,
             bindings,
@@ -134,10 +186,11 @@ impl Runtime {
     pub fn open_async(&self, config: Config) -> Result<AsyncDynamoDbStore, Error> {
         let config = self.complete(config);
         let uses_provider = config.client.credentials.is_none();
-        let (store, bindings, client) = self.instantiate(&config, Mode::Steps)?;
+        let network = self.network()?;
         // A connection pool per store: its connections are driven by tasks of the tokio
         // runtime the store is used on, so stores of different runtimes must not share one.
-        let http = AsyncHttp::new();
+        let http = AsyncHttp::new(&network);
+        let (store, bindings, client) = self.instantiate(&config, network, Mode::Steps)?;
         Ok(AsyncDynamoDbStore::new(
             store,
             bindings,
@@ -152,8 +205,10 @@ fn credentials_cache(
     environment: &Environment,
     provider: Option<Arc<dyn ProvideCredentials>>,
 ) -> Arc<CredentialsCache> {
-    let provider =
-        provider.unwrap_or_else(|| Arc::new(DefaultCredentialsChain::new(environment.clone())));
+    let provider: Arc<dyn ProvideCredentials> = match provider {
+        Some(yours) => Arc::new(UsersProvider(yours)),
+        None => Arc::new(DefaultCredentialsChain::new(environment.clone())),
+    };
     Arc::new(CredentialsCache::new(provider))
 }
 
@@ -209,20 +264,4 @@ impl DynamoDbStore {
         let api = self.bindings.jovo_dynamodb_store().client();
         Ok(api.call_delete_user(&mut self.store, self.client, user_id)??)
     }
-}
-
-/// The item text the component returned, as a `serde_json::Value`.
-pub(crate) fn parse_item(text: Option<String>) -> Result<Option<Value>, Error> {
-    text.map(|text| {
-        serde_json::from_str(&text).map_err(|e| {
-            // The component returns valid JSON; what serde_json refuses in it is a string
-            // Rust cannot hold: a lone surrogate escape (`\ud83d`).
-            Error::Store(StoreError::InvalidInput(format!(
-                "the stored item holds a string that is not valid Unicode (a lone UTF-16 surrogate, as JavaScript can store; line {}, column {} of its JSON); load it with load_user_json to get the exact text, which save_user_json writes back unchanged",
-                e.line(),
-                e.column()
-            )))
-        })
-    })
-    .transpose()
 }

@@ -1,5 +1,6 @@
-//! The component's `host` import: HTTP over a keep-alive connection pool (ureq), the
-//! system clock, thread sleep, and credentials from the runtime's cache.
+//! The component's `host` import: HTTP over a keep-alive connection pool (ureq, with the
+//! runtime's trusted roots and proxies), the system clock, thread sleep, and credentials
+//! from the runtime's cache.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -7,7 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::bindings::jovo::dynamodb::host::{self, HttpRequest, HttpResponse, TransportError};
 use crate::credentials::CredentialsCache;
-use crate::AwsCredentials;
+use crate::network::Network;
+use crate::{tls, AwsCredentials};
 
 /// DynamoDB answers are at most a 400 KB item plus JSON overhead; anything far larger is
 /// not DynamoDB. Larger bodies end as `transport-error.failed`, in every host.
@@ -25,29 +27,19 @@ pub enum Mode {
 
 /// What the component's imports act on; one per wasmtime store.
 pub struct HostState {
-    agent: ureq::Agent,
+    network: Arc<Network>,
     credentials: Arc<CredentialsCache>,
     mode: Mode,
 }
 
 impl HostState {
-    pub fn new(agent: ureq::Agent, credentials: Arc<CredentialsCache>, mode: Mode) -> HostState {
+    pub fn new(network: Arc<Network>, credentials: Arc<CredentialsCache>, mode: Mode) -> HostState {
         HostState {
-            agent,
+            network,
             credentials,
             mode,
         }
     }
-}
-
-/// One agent (connection pool) per runtime, shared by all its stores.
-pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        // 4xx/5xx are answers the component interprets, not transport errors.
-        .http_status_as_error(false)
-        .max_idle_connections_per_host(64)
-        .build()
-        .into()
 }
 
 /// Headers to send: the component's, plus `accept-encoding: identity` (the component
@@ -82,6 +74,12 @@ impl host::Host for HostState {
             ));
         }
         let timeout = Duration::from_millis(u64::from(timeout_ms));
+        let proxy = request
+            .url
+            .parse()
+            .ok()
+            .and_then(|url| self.network.proxies.for_uri(&url))
+            .map(|proxy| proxy.ureq.clone());
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
             .uri(request.url.as_str());
@@ -91,12 +89,14 @@ impl host::Host for HostState {
         let http_request = builder
             .body(request.body)
             .map_err(|e| TransportError::Failed(format!("invalid request: {e}")))?;
-        let configured = self
-            .agent
+        let agent = &self.network.agent;
+        let configured = agent
             .configure_request(http_request)
             .timeout_global(Some(timeout))
+            // ureq tunnels http endpoints through CONNECT too (it has no absolute-form).
+            .proxy(proxy)
             .build();
-        let mut response = self.agent.run(configured).map_err(transport_error)?;
+        let mut response = agent.run(configured).map_err(transport_error)?;
         let status = response.status().as_u16();
         let headers = received_headers(response.headers());
         let mut body = Vec::new();
@@ -161,6 +161,14 @@ pub fn too_large() -> TransportError {
 }
 
 fn transport_error(error: ureq::Error) -> TransportError {
+    let tls_failure = match &error {
+        ureq::Error::Rustls(e) => tls::lasting_failure(e),
+        ureq::Error::Io(e) => tls::lasting_failure(e),
+        _ => None,
+    };
+    if let Some(reason) = tls_failure {
+        return TransportError::Tls(reason);
+    }
     match error {
         ureq::Error::Timeout(which) => TransportError::TimedOut(format!("{which} timeout")),
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {

@@ -6,6 +6,10 @@
 //! Each case also asserts the error's code, so a case that fails some other way (or does
 //! not fail) fails the test. Every case runs through the blocking store and the tokio store.
 //!
+//! Also: a credentials provider of the app whose error quotes a secret (the error names the
+//! source, never its message), a session token with CR/LF in it, and a 1 MB error message
+//! from the server (cut to 512 characters by the component).
+//!
 //! Servers: a real dynalite (support), the fault proxy in front of it (conflicts whose
 //! answer is lost), and a tiny HTTP server of ours on 127.0.0.1 that answers each request
 //! with a crafted body (malformed answers). DynamoDB's own `message` is shown as DynamoDB
@@ -20,7 +24,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use fault_proxy::{crc32, Fault, FaultProxy};
-use jovo_dynamodb_host::{Config, Error};
+use jovo_dynamodb_host::{Config, Error, Runtime, COMPONENT};
 use serde_json::{json, Value};
 use support::*;
 
@@ -87,12 +91,16 @@ enum Store {
 
 impl Store {
     fn open(kind: Kind, config: Config) -> Result<Store, Error> {
+        Store::open_on(runtime(), kind, config)
+    }
+
+    fn open_on(runtime: &Runtime, kind: Kind, config: Config) -> Result<Store, Error> {
         match kind {
-            Kind::Blocking => runtime()
+            Kind::Blocking => runtime
                 .open(config)
                 .map(|store| Store::Blocking(Box::new(store))),
             Kind::Async => tokio()
-                .block_on(async { runtime().open_async(config) })
+                .block_on(async { runtime.open_async(config) })
                 .map(Store::Async),
         }
     }
@@ -628,5 +636,83 @@ fn an_endpoint_with_a_password_or_a_query_is_refused_without_echoing_them() {
                 Store::open(kind, config).map(|_| ()),
             );
         }
+    }
+}
+
+#[test]
+fn a_credentials_provider_whose_error_quotes_a_secret_is_named_not_quoted() {
+    let m = marker();
+    let runtime = Runtime::from_component(COMPONENT, Some(&cache_dir()))
+        .expect("load the embedded component")
+        .with_environment(test_environment())
+        .with_credentials_provider(move || {
+            Err(format!(
+                "login failed: secretAccessKey={m} password={PASSWORD}"
+            ))
+        });
+    for kind in KINDS {
+        let mut config = quick(config(server(), &unique_table("provider-secret")));
+        config.client.credentials = None;
+        let mut store = Store::open_on(&runtime, kind, config).unwrap();
+        let text = private_error(
+            &format!("{kind:?}: a provider error holding a secret"),
+            "credentials-unavailable",
+            store.load("user-1"),
+        );
+        assert!(
+            text.contains("your credentials provider"),
+            "{kind:?}: says which source failed: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_session_token_with_a_line_break_is_refused_without_being_shown() {
+    let m = marker();
+    for kind in KINDS {
+        let mut config = quick(config(server(), &unique_table("crlf-token")));
+        if let Some(credentials) = config.client.credentials.as_mut() {
+            credentials.session_token = Some(format!("token-{m}\r\nx-injected: {PASSWORD}"));
+        }
+        let outcome = Store::open(kind, config).and_then(|mut store| store.load("user-1"));
+        let error = outcome.expect_err("a token with CR/LF cannot be sent");
+        for text in texts(&error) {
+            assert!(
+                !text.contains(m),
+                "{kind:?}: the token reached an error text: {text}"
+            );
+            assert!(!text.contains(PASSWORD), "{kind:?}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_megabyte_long_error_message_from_the_server_is_cut_short() {
+    let _turn = crafted_lock();
+    let server = crafted();
+    let message = "a very long message from the server. ".repeat(28_000);
+    let body = json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#ValidationException",
+        "message": message,
+    })
+    .to_string();
+    assert!(body.len() > 1_000_000);
+    server.answer_with(Answer {
+        status: 400,
+        headers: vec![("content-type".into(), "application/x-amz-json-1.0".into())],
+        body: body.into_bytes(),
+    });
+    for kind in KINDS {
+        let mut store = Store::open(kind, server.config()).unwrap();
+        let text = private_error(
+            &format!("{kind:?}: a 1 MB error message"),
+            "service",
+            store.load("user-1"),
+        );
+        assert!(
+            text.len() < 1_000,
+            "{kind:?}: an error text of {} characters",
+            text.len()
+        );
     }
 }

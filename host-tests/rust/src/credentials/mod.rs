@@ -192,6 +192,23 @@ where
     }
 }
 
+/// The user's own provider, as the runtime calls it: its error message is never passed on
+/// (it reaches the component's `credentials-unavailable` text, which apps log, and a
+/// provider's message may quote what it was given, a key included); the error says that
+/// this source failed and how to see why.
+pub(crate) struct UsersProvider(pub Arc<dyn ProvideCredentials>);
+
+impl ProvideCredentials for UsersProvider {
+    fn provide_credentials(&self) -> Result<Credentials, String> {
+        self.0.provide_credentials().map_err(|message| {
+            format!(
+                "your credentials provider (Runtime::with_credentials_provider) returned an error; its message ({} characters) is not shown, as it may hold a secret: log it in the provider to see it",
+                message.chars().count()
+            )
+        })
+    }
+}
+
 /// The environment variables the chain and the region lookup read: the process's own, or
 /// a map (tests, or a service that keeps its settings elsewhere). Empty values count as
 /// unset. `Debug` shows names only.
@@ -544,7 +561,8 @@ impl CredentialsCache {
         let cache = Arc::clone(self);
         let outcome = tokio::task::spawn_blocking(move || cache.provider.provide_credentials())
             .await
-            .unwrap_or_else(|e| Err(format!("the credentials provider panicked: {e}")));
+            // The panic's message is not shown: it may quote a secret.
+            .unwrap_or_else(|_| Err("the credentials provider panicked".to_string()));
         Self::record(&mut self.lock(), outcome);
     }
 }
