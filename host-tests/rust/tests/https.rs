@@ -124,7 +124,7 @@ fn a_self_signed_or_wrong_host_certificate_is_tls_failed_after_one_attempt() {
     let runtime = trusting(&fixture);
     for kind in KINDS {
         for (name, reason) in [
-            ("selfSigned", "UnknownIssuer"),
+            ("selfSigned", "invalid peer certificate"),
             ("wrongHost", "not valid for name"),
         ] {
             fixture.reset();

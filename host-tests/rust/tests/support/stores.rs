@@ -52,8 +52,11 @@ impl AnyStore {
     pub fn round_trip(&mut self, user_id: &str) -> Result<(), Error> {
         let item = serde_json::json!({"user": {"data": {"id": user_id, "visits": 1}}});
         self.save(user_id, &item)?;
-        let loaded = self.load(user_id)?;
-        assert_eq!(loaded, Some(item), "{user_id}: the item came back changed");
+        let loaded = self.load(user_id)?.expect("the saved item");
+        assert_eq!(
+            loaded["user"], item["user"],
+            "{user_id}: the item came back changed"
+        );
         Ok(())
     }
 }
