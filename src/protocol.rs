@@ -33,8 +33,16 @@ impl Operation {
     }
 
     /// The `x-amz-target` header value.
-    pub fn target(self) -> String {
-        format!("DynamoDB_20120810.{}", self.name())
+    pub fn target(self) -> &'static str {
+        match self {
+            Operation::DescribeTable => "DynamoDB_20120810.DescribeTable",
+            Operation::CreateTable => "DynamoDB_20120810.CreateTable",
+            Operation::GetItem => "DynamoDB_20120810.GetItem",
+            Operation::PutItem => "DynamoDB_20120810.PutItem",
+            Operation::DeleteItem => "DynamoDB_20120810.DeleteItem",
+            Operation::DescribeTimeToLive => "DynamoDB_20120810.DescribeTimeToLive",
+            Operation::UpdateTimeToLive => "DynamoDB_20120810.UpdateTimeToLive",
+        }
     }
 }
 
