@@ -12,9 +12,9 @@ use crate::bindings::exports::jovo::dynamodb::store::{
 use crate::config::Settings;
 use crate::errors::Failure;
 use crate::host::Host;
-use crate::json::{self, Json};
+use crate::json;
 use crate::numbers;
-use crate::protocol::{self, Operation, Precondition};
+use crate::protocol::{self, Acknowledged, GetItemOutput, Operation, Precondition};
 use crate::service::Service;
 use crate::transcode::{self, ItemError, ItemRules, MarshalledItem, MAX_ITEM_BYTES};
 use crate::{retention, table};
@@ -121,7 +121,7 @@ impl<H: Host> Client<H> {
         let members = self.item_members(user_id, &marshalled, precondition.as_ref())?;
         let body = protocol::put_item(&settings.table_name, &members, precondition.as_ref());
         match self
-            .item_operation(Operation::PutItem, &body, protocol::json_object)
+            .item_operation(Operation::PutItem, &body, protocol::decode::<Acknowledged>)
             .await
         {
             Ok(_) => Ok(()),
@@ -142,9 +142,13 @@ impl<H: Host> Client<H> {
         let settings = &self.service.settings;
         let body =
             protocol::delete_item(&settings.table_name, &settings.primary_key_column, user_id);
-        self.item_operation(Operation::DeleteItem, &body, protocol::json_object)
-            .await
-            .map(drop)
+        self.item_operation(
+            Operation::DeleteItem,
+            &body,
+            protocol::decode::<Acknowledged>,
+        )
+        .await
+        .map(drop)
     }
 
     /// The members of the `Item` object as the plugin writes them: key column first, then
@@ -196,19 +200,15 @@ impl<H: Host> Client<H> {
 
     /// Whether the stored item of `user_id` has exactly these attribute values.
     async fn stored_item_is(&self, user_id: &str, members: &str) -> bool {
-        let Ok(expected) = Json::parse(format!("{{{members}}}").as_bytes()) else {
+        let Some(expected) = protocol::attributes(members) else {
             return false;
         };
         let settings = &self.service.settings;
         let body = protocol::get_item(&settings.table_name, &settings.primary_key_column, user_id);
         self.service
-            .call(Operation::GetItem, &body)
+            .call::<GetItemOutput>(Operation::GetItem, &body)
             .await
-            .is_ok_and(|response| {
-                response
-                    .get("Item")
-                    .is_some_and(|item| item.same_as(&expected))
-            })
+            .is_ok_and(|stored| stored.item.as_ref() == Some(&expected))
     }
 
     /// GetItem, PutItem or DeleteItem, after the table is known to exist. A table that

@@ -1,10 +1,16 @@
-//! DynamoDB's JSON protocol (`application/x-amz-json-1.0`): request bodies of the
-//! operations we use, and responses turned into [`Json`] or a [`Failure`].
+//! DynamoDB's JSON protocol (`application/x-amz-json-1.0`): every message that is not an
+//! item, as `serde` types (request bodies of the operations we use, their answers, error
+//! bodies), and the checks every response goes through. Items themselves are transcoded in
+//! one pass by [`crate::transcode`]; the PutItem body is the only place both meet.
+
+use std::collections::BTreeMap;
+
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
 
 use crate::config::Billing;
 use crate::errors::{Failure, ServiceFailure};
 use crate::host::HttpResponse;
-use crate::json::{self, Json};
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
@@ -46,67 +52,155 @@ impl Operation {
     }
 }
 
+/// `{"S": value}`: how the plugin's partition key is written.
+#[derive(Serialize)]
+struct StringValue<'a> {
+    #[serde(rename = "S")]
+    s: &'a str,
+}
+
+/// `{<key column>: {"S": user id}}`.
+type Key<'a> = BTreeMap<&'a str, StringValue<'a>>;
+
+fn key<'a>(key_column: &'a str, user_id: &'a str) -> Key<'a> {
+    BTreeMap::from([(key_column, StringValue { s: user_id })])
+}
+
+/// DescribeTable and DescribeTimeToLive name only the table.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TableRequest<'a> {
+    table_name: &'a str,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeDefinition<S> {
+    attribute_name: S,
+    attribute_type: S,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeySchemaElement<S> {
+    attribute_name: S,
+    key_type: S,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProvisionedThroughput {
+    read_capacity_units: u64,
+    write_capacity_units: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateTableInput<'a> {
+    table_name: &'a str,
+    attribute_definitions: [AttributeDefinition<&'a str>; 1],
+    key_schema: [KeySchemaElement<&'a str>; 1],
+    billing_mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provisioned_throughput: Option<ProvisionedThroughput>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct GetItemInput<'a> {
+    table_name: &'a str,
+    key: Key<'a>,
+    consistent_read: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteItemInput<'a> {
+    table_name: &'a str,
+    key: Key<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateTimeToLiveInput<'a> {
+    table_name: &'a str,
+    time_to_live_specification: TimeToLiveSpecification<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TimeToLiveSpecification<'a> {
+    enabled: bool,
+    attribute_name: &'a str,
+}
+
+/// `{"N": digits}`: the expected version of a conditional put.
+#[derive(Serialize)]
+struct NumberValue {
+    #[serde(rename = "N")]
+    n: String,
+}
+
+/// PutItem without its `Item`, which [`put_item`] writes in front of it.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct PutItemEnvelope<'a> {
+    table_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition_expression: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expression_attribute_names: Option<BTreeMap<&'static str, &'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expression_attribute_values: Option<BTreeMap<&'static str, NumberValue>>,
+}
+
+/// The JSON text of a request body. Our types hold only strings, numbers and maps with
+/// string keys, which always serialize; an empty body would be refused by DynamoDB.
+fn body(message: &impl Serialize) -> Vec<u8> {
+    serde_json::to_vec(message).unwrap_or_default()
+}
+
 pub fn describe_table(table: &str) -> Vec<u8> {
-    text(Json::object([("TableName", Json::string(table))]))
+    body(&TableRequest { table_name: table })
 }
 
 /// The plugin's table: one string partition key. PAY_PER_REQUEST tables carry no
 /// ProvisionedThroughput at all, which DynamoDB requires.
 pub fn create_table(table: &str, key_column: &str, billing: Billing) -> Vec<u8> {
-    let mut members = vec![
-        ("TableName", Json::string(table)),
-        (
-            "AttributeDefinitions",
-            Json::Array(vec![Json::object([
-                ("AttributeName", Json::string(key_column)),
-                ("AttributeType", Json::string("S")),
-            ])]),
-        ),
-        (
-            "KeySchema",
-            Json::Array(vec![Json::object([
-                ("AttributeName", Json::string(key_column)),
-                ("KeyType", Json::string("HASH")),
-            ])]),
-        ),
-    ];
-    match billing {
+    let (billing_mode, provisioned_throughput) = match billing {
         Billing::Provisioned {
             read_units,
             write_units,
-        } => {
-            members.push(("BillingMode", Json::string("PROVISIONED")));
-            members.push((
-                "ProvisionedThroughput",
-                Json::object([
-                    ("ReadCapacityUnits", Json::Number(read_units.to_string())),
-                    ("WriteCapacityUnits", Json::Number(write_units.to_string())),
-                ]),
-            ));
-        }
-        Billing::PayPerRequest => members.push(("BillingMode", Json::string("PAY_PER_REQUEST"))),
-    }
-    text(Json::Object(
-        members
-            .into_iter()
-            .map(|(name, value)| (name.to_string(), value))
-            .collect(),
-    ))
-}
-
-fn key(key_column: &str, user_id: &str) -> Json {
-    Json::Object(vec![(
-        key_column.to_string(),
-        Json::object([("S", Json::string(user_id))]),
-    )])
+        } => (
+            "PROVISIONED",
+            Some(ProvisionedThroughput {
+                read_capacity_units: read_units,
+                write_capacity_units: write_units,
+            }),
+        ),
+        Billing::PayPerRequest => ("PAY_PER_REQUEST", None),
+    };
+    body(&CreateTableInput {
+        table_name: table,
+        attribute_definitions: [AttributeDefinition {
+            attribute_name: key_column,
+            attribute_type: "S",
+        }],
+        key_schema: [KeySchemaElement {
+            attribute_name: key_column,
+            key_type: "HASH",
+        }],
+        billing_mode,
+        provisioned_throughput,
+    })
 }
 
 pub fn get_item(table: &str, key_column: &str, user_id: &str) -> Vec<u8> {
-    text(Json::object([
-        ("TableName", Json::string(table)),
-        ("Key", key(key_column, user_id)),
-        ("ConsistentRead", Json::Bool(true)),
-    ]))
+    body(&GetItemInput {
+        table_name: table,
+        key: key(key_column, user_id),
+        consistent_read: true,
+    })
 }
 
 /// Optimistic locking: a write that succeeds only if the stored version attribute is still
@@ -118,27 +212,34 @@ pub struct Precondition {
 }
 
 /// The PutItem body. `item_members` are the members of the `Item` object, already
-/// marshalled (see [`crate::transcode`]); large items are never parsed into a tree here.
+/// marshalled (see [`crate::transcode`]): large items are copied once, never parsed or
+/// serialized again here. The rest of the body is a [`PutItemEnvelope`].
 pub fn put_item(table: &str, item_members: &str, precondition: Option<&Precondition>) -> Vec<u8> {
-    let mut body = String::with_capacity(item_members.len() + 256);
-    body.push_str("{\"TableName\":");
-    json::push_string(&mut body, table);
-    body.push_str(",\"Item\":{");
-    body.push_str(item_members);
-    body.push('}');
-    if let Some(Precondition { attribute, version }) = precondition {
-        let names = Json::object([("#v", Json::string(attribute))]).to_text();
-        match version {
-            None => body.push_str(",\"ConditionExpression\":\"attribute_not_exists(#v)\""),
-            Some(version) => body.push_str(&format!(
-                ",\"ConditionExpression\":\"#v = :v\",\"ExpressionAttributeValues\":{{\":v\":{{\"N\":\"{version}\"}}}}"
-            )),
-        }
-        body.push_str(",\"ExpressionAttributeNames\":");
-        body.push_str(&names);
-    }
-    body.push('}');
-    body.into_bytes()
+    let envelope = PutItemEnvelope {
+        table_name: table,
+        condition_expression: precondition.map(|p| match p.version {
+            None => "attribute_not_exists(#v)",
+            Some(_) => "#v = :v",
+        }),
+        expression_attribute_names: precondition
+            .map(|p| BTreeMap::from([("#v", p.attribute.as_str())])),
+        expression_attribute_values: precondition.and_then(|p| p.version).map(|version| {
+            BTreeMap::from([(
+                ":v",
+                NumberValue {
+                    n: version.to_string(),
+                },
+            )])
+        }),
+    };
+    let envelope = body(&envelope);
+    // `{"Item":{<members>},` + the envelope's members (it always has TableName).
+    let mut text = Vec::with_capacity(item_members.len() + envelope.len() + 16);
+    text.extend_from_slice(b"{\"Item\":{");
+    text.extend_from_slice(item_members.as_bytes());
+    text.extend_from_slice(b"},");
+    text.extend_from_slice(envelope.get(1..).unwrap_or_default());
+    text
 }
 
 pub fn describe_time_to_live(table: &str) -> Vec<u8> {
@@ -146,48 +247,52 @@ pub fn describe_time_to_live(table: &str) -> Vec<u8> {
 }
 
 pub fn enable_time_to_live(table: &str, attribute: &str) -> Vec<u8> {
-    text(Json::object([
-        ("TableName", Json::string(table)),
-        (
-            "TimeToLiveSpecification",
-            Json::object([
-                ("Enabled", Json::Bool(true)),
-                ("AttributeName", Json::string(attribute)),
-            ]),
-        ),
-    ]))
+    body(&UpdateTimeToLiveInput {
+        table_name: table,
+        time_to_live_specification: TimeToLiveSpecification {
+            enabled: true,
+            attribute_name: attribute,
+        },
+    })
+}
+
+pub fn delete_item(table: &str, key_column: &str, user_id: &str) -> Vec<u8> {
+    body(&DeleteItemInput {
+        table_name: table,
+        key: key(key_column, user_id),
+    })
+}
+
+/// The answer of an operation whose answer we do not read (CreateTable, PutItem,
+/// DeleteItem, UpdateTimeToLive): any JSON object.
+#[derive(Debug, Deserialize)]
+pub struct Acknowledged {}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeTimeToLiveOutput {
+    time_to_live_description: Option<TimeToLiveDescription>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TimeToLiveDescription {
+    time_to_live_status: Option<String>,
+    attribute_name: Option<String>,
 }
 
 /// `(TimeToLiveStatus, AttributeName)` of a DescribeTimeToLive answer; DISABLED tables
 /// have no attribute name.
-pub fn time_to_live_description(body: &Json) -> Result<(String, Option<String>), Failure> {
-    let description = body
-        .get("TimeToLiveDescription")
-        .filter(|d| d.is_object())
-        .ok_or_else(|| {
-            Failure::Malformed("DescribeTimeToLive answer has no TimeToLiveDescription".into())
-        })?;
+pub fn time_to_live_description(
+    answer: DescribeTimeToLiveOutput,
+) -> Result<(String, Option<String>), Failure> {
+    let description = answer.time_to_live_description.ok_or_else(|| {
+        Failure::Malformed("DescribeTimeToLive answer has no TimeToLiveDescription".into())
+    })?;
     let status = description
-        .get("TimeToLiveStatus")
-        .and_then(Json::as_str)
-        .unwrap_or("DISABLED")
-        .to_string();
-    let attribute = description
-        .get("AttributeName")
-        .and_then(Json::as_str)
-        .map(str::to_string);
-    Ok((status, attribute))
-}
-
-pub fn delete_item(table: &str, key_column: &str, user_id: &str) -> Vec<u8> {
-    text(Json::object([
-        ("TableName", Json::string(table)),
-        ("Key", key(key_column, user_id)),
-    ]))
-}
-
-fn text(json: Json) -> Vec<u8> {
-    json.to_text().into_bytes()
+        .time_to_live_status
+        .unwrap_or_else(|| "DISABLED".into());
+    Ok((status, description.attribute_name))
 }
 
 /// Whether the response is a sound success: its `x-amz-crc32` (when present) matches and
@@ -237,46 +342,133 @@ fn describe_redirect(response: &HttpResponse) -> String {
     }
 }
 
-/// The JSON object of a success body. The error says what is wrong, not what the body holds.
-pub fn json_object(body: &[u8]) -> Result<Json, Failure> {
-    match Json::parse(body) {
-        Ok(json) if json.is_object() => Ok(json),
-        Ok(_) => Err(Failure::Malformed(
-            "the body is JSON but not an object".into(),
-        )),
-        Err(e) => Err(Failure::Malformed(format!(
-            "the body is not JSON ({e}, of {} bytes)",
+/// The answer of a 200 response as `T`, or why there is none.
+pub fn parse_response<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Failure> {
+    check_response(response)?;
+    decode(&response.body)
+}
+
+/// A success body as `T`. The error says what is wrong and where, never what the body
+/// holds (serde_json's own messages may quote it).
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
+    serde_json::from_slice(body).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Data => "JSON but not the answer expected",
+            _ => "not JSON",
+        };
+        Failure::Malformed(format!(
+            "the body is {what} (at line {}, column {}, of {} bytes)",
+            e.line(),
+            e.column(),
             body.len()
-        ))),
+        ))
+    })
+}
+
+/// A string as JSON text holds it, decoded to generalised UTF-8: a lone surrogate (which
+/// a Rust `String` cannot hold, so serde_json refuses it there) becomes its three-byte
+/// form. serde_json's `deserialize_bytes` decodes strings this way.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Wtf8(pub Vec<u8>);
+
+impl<'de> Deserialize<'de> for Wtf8 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Wtf8, D::Error> {
+        struct Bytes;
+        impl Visitor<'_> for Bytes {
+            type Value = Wtf8;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Wtf8, E> {
+                Ok(Wtf8(bytes.to_vec()))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Wtf8, E> {
+                Ok(Wtf8(text.as_bytes().to_vec()))
+            }
+        }
+        deserializer.deserialize_bytes(Bytes)
     }
 }
 
-/// The JSON object of a 200 response, or why there is none.
-pub fn parse_response(response: &HttpResponse) -> Result<Json, Failure> {
-    check_response(response)?;
-    json_object(&response.body)
+impl Wtf8 {
+    /// For messages: a lone surrogate shows as U+FFFD.
+    fn lossy(self) -> String {
+        match String::from_utf8(self.0) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }
+    }
+}
+
+/// A DynamoDB attribute value exactly as stored: strings and numbers as their text, maps
+/// regardless of member order. Only for telling whether a stored item is the one we wrote.
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+pub enum AttributeValue {
+    S(Wtf8),
+    N(Wtf8),
+    B(Wtf8),
+    BOOL(bool),
+    NULL(bool),
+    M(BTreeMap<Wtf8, AttributeValue>),
+    L(Vec<AttributeValue>),
+    SS(Vec<Wtf8>),
+    NS(Vec<Wtf8>),
+    BS(Vec<Wtf8>),
+}
+
+/// The attributes of an item, by name.
+pub type Attributes = BTreeMap<Wtf8, AttributeValue>;
+
+/// A GetItem answer read whole, for comparing (loads go through [`crate::transcode`]).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetItemOutput {
+    pub item: Option<Attributes>,
+}
+
+/// The members of an `Item` object as [`Attributes`], when they are valid.
+pub fn attributes(item_members: &str) -> Option<Attributes> {
+    let mut text = Vec::with_capacity(item_members.len() + 2);
+    text.push(b'{');
+    text.extend_from_slice(item_members.as_bytes());
+    text.push(b'}');
+    serde_json::from_slice(&text).ok()
+}
+
+/// DynamoDB's error body `{"__type": "ns#Code", "message": ...}`, and the spellings of
+/// other AWS services and servers in front of DynamoDB.
+#[derive(Default, Deserialize)]
+struct ErrorBody {
+    #[serde(rename = "__type")]
+    type_: Option<Wtf8>,
+    code: Option<Wtf8>,
+    #[serde(rename = "Code")]
+    code_capitalized: Option<Wtf8>,
+    message: Option<Wtf8>,
+    #[serde(rename = "Message")]
+    message_capitalized: Option<Wtf8>,
 }
 
 /// An error response: DynamoDB's JSON `{"__type": "ns#Code", "message": ...}`, the
 /// `x-amzn-errortype` header, or the XML `<Code>` of IAM-style errors, whichever is there.
 pub fn parse_error(response: &HttpResponse) -> ServiceFailure {
-    let json = Json::parse(&response.body).ok();
-    let field = |names: &[&str]| {
-        names.iter().find_map(|name| {
-            json.as_ref()
-                .and_then(|j| j.get(name))
-                .and_then(Json::as_str)
-                .map(str::to_string)
-        })
-    };
+    let json: ErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
     let text = String::from_utf8_lossy(&response.body);
-    let code = field(&["__type", "code", "Code"])
+    let code = json
+        .type_
+        .or(json.code)
+        .or(json.code_capitalized)
+        .map(Wtf8::lossy)
         .or_else(|| header(response, "x-amzn-errortype").map(str::to_string))
         .or_else(|| xml_element(&text, "Code"))
         .map(|raw| strip_namespace(&raw))
         .filter(|code| !code.is_empty())
         .unwrap_or_else(|| format!("HTTP{}", response.status));
-    let message = field(&["message", "Message"])
+    let message = json
+        .message
+        .or(json.message_capitalized)
+        .map(Wtf8::lossy)
         .or_else(|| xml_element(&text, "Message"))
         .map(|message| shortened(message, MAX_MESSAGE_CHARS))
         .unwrap_or_else(|| describe_body(&response.body));
@@ -358,37 +550,40 @@ pub struct TableDescription {
     pub sort_key: Option<String>,
 }
 
-pub fn table_description(body: &Json) -> Result<TableDescription, Failure> {
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeTableOutput {
+    table: Option<TableWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TableWire {
+    table_status: Option<String>,
+    key_schema: Option<Vec<KeySchemaElement<String>>>,
+    attribute_definitions: Option<Vec<AttributeDefinition<String>>>,
+}
+
+pub fn table_description(answer: DescribeTableOutput) -> Result<TableDescription, Failure> {
     let malformed = |what: &str| Failure::Malformed(format!("DescribeTable answer {what}"));
-    let table = body
-        .get("Table")
-        .filter(|t| t.is_object())
+    let table = answer
+        .table
         .ok_or_else(|| malformed("has no Table object"))?;
     let status = table
-        .get("TableStatus")
-        .and_then(Json::as_str)
-        .ok_or_else(|| malformed("has no TableStatus"))?
-        .to_string();
+        .table_status
+        .ok_or_else(|| malformed("has no TableStatus"))?;
+    let keys = table.key_schema.unwrap_or_default();
+    let definitions = table.attribute_definitions.unwrap_or_default();
     let key_named = |kind: &str| {
-        table
-            .get("KeySchema")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .find(|k| k.get("KeyType").and_then(Json::as_str) == Some(kind))
-            .and_then(|k| k.get("AttributeName").and_then(Json::as_str))
-            .map(str::to_string)
+        keys.iter()
+            .find(|k| k.key_type == kind)
+            .map(|k| k.attribute_name.clone())
     };
     let attribute_type = |name: &str| {
-        table
-            .get("AttributeDefinitions")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .find(|d| d.get("AttributeName").and_then(Json::as_str) == Some(name))
-            .and_then(|d| d.get("AttributeType").and_then(Json::as_str))
-            .unwrap_or("?")
-            .to_string()
+        definitions
+            .iter()
+            .find(|d| d.attribute_name == name)
+            .map_or_else(|| "?".to_string(), |d| d.attribute_type.clone())
     };
     let partition_key = key_named("HASH").map(|name| {
         let kind = attribute_type(&name);
@@ -500,8 +695,11 @@ mod tests {
     fn crc_mismatch_is_malformed() {
         let body = "{}";
         let good = crc32fast::hash(body.as_bytes()).to_string();
-        assert!(parse_response(&response(200, &[("x-amz-crc32", &good)], body)).is_ok());
-        let bad = parse_response(&response(200, &[("x-amz-crc32", "1")], body)).unwrap_err();
+        assert!(
+            parse_response::<Acknowledged>(&response(200, &[("x-amz-crc32", &good)], body)).is_ok()
+        );
+        let bad = parse_response::<Acknowledged>(&response(200, &[("x-amz-crc32", "1")], body))
+            .unwrap_err();
         assert!(matches!(bad, Failure::Malformed(m) if m.contains("x-amz-crc32")));
     }
 
@@ -510,7 +708,7 @@ mod tests {
         for body in ["", "[1]", "{\"Item\":", "<html>"] {
             assert!(
                 matches!(
-                    parse_response(&response(200, &[], body)),
+                    parse_response::<Acknowledged>(&response(200, &[], body)),
                     Err(Failure::Malformed(_))
                 ),
                 "{body}"
@@ -520,13 +718,46 @@ mod tests {
 
     #[test]
     fn describe_reads_status_and_key() {
-        let body = Json::parse(br#"{"Table":{"TableStatus":"CREATING","KeySchema":[{"AttributeName":"userId","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"userId","AttributeType":"S"}]}}"#).unwrap();
-        let description = table_description(&body).unwrap();
+        let body = br#"{"Table":{"TableStatus":"CREATING","ProvisionedThroughput":{"ReadCapacityUnits":2},"KeySchema":[{"AttributeName":"userId","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"userId","AttributeType":"S"}]}}"#;
+        let description = table_description(decode(body).unwrap()).unwrap();
         assert_eq!(description.status, "CREATING");
         assert_eq!(
             description.partition_key,
             Some(("userId".into(), "S".into()))
         );
         assert_eq!(description.sort_key, None);
+    }
+
+    #[test]
+    fn malformed_answers_are_described_without_their_content() {
+        let Err(Failure::Malformed(message)) =
+            decode::<DescribeTableOutput>(br#"{"Table":"secret-value"}"#)
+        else {
+            panic!("a string Table is malformed");
+        };
+        assert!(!message.contains("secret-value"), "{message}");
+        assert!(message.contains("not the answer expected"), "{message}");
+    }
+
+    #[test]
+    fn error_messages_with_lone_surrogates_keep_their_code() {
+        let failure = parse_error(&response(
+            400,
+            &[],
+            r#"{"__type":"x#ValidationException","message":"bad \ud83d name"}"#,
+        ));
+        assert_eq!(failure.code, "ValidationException");
+        assert!(failure.message.starts_with("bad \u{fffd}") && failure.message.ends_with(" name"));
+    }
+
+    #[test]
+    fn stored_items_compare_regardless_of_member_order_and_keep_lone_surrogates() {
+        let ours = attributes(r#""a":{"S":"\ud83d"},"m":{"M":{"x":{"N":"1"},"y":{"L":[]}}}"#);
+        let stored: GetItemOutput =
+            decode(br#"{"Item":{"m":{"M":{"y":{"L":[]},"x":{"N":"1"}}},"a":{"S":"\ud83d"}}}"#)
+                .unwrap();
+        assert!(ours.is_some() && ours == stored.item);
+        let other = attributes(r#""a":{"S":"\ud83e"},"m":{"M":{"x":{"N":"1"},"y":{"L":[]}}}"#);
+        assert_ne!(other, stored.item);
     }
 }

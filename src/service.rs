@@ -5,16 +5,17 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use serde::de::DeserializeOwned;
+
 use crate::bindings::exports::jovo::dynamodb::store::StoreError;
 use crate::config::Settings;
 use crate::deadline::Deadline;
 use crate::errors::Failure;
 use crate::host::{Host, HttpRequest};
-use crate::json::Json;
 use crate::protocol::{self, Operation};
 use crate::retry::Backoff;
 use crate::signing::Signer;
-use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 
 /// DynamoDB for one client, through host `H`. Cloning the settings and the backoff's random
 /// state is cheap ([`Rc`]), so every step-driven operation gets its own `Service` over its
@@ -89,9 +90,13 @@ impl<H: Host> Service<H> {
     }
 
     /// Sends `operation` until it succeeds, fails for good, or runs out of attempts, and
-    /// returns the JSON object DynamoDB answered.
-    pub async fn call(&self, operation: Operation, body: &[u8]) -> Result<Json, Failed> {
-        self.call_with(operation, body, protocol::json_object).await
+    /// returns DynamoDB's answer as `T` (one of [`protocol`]'s types).
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        body: &[u8],
+    ) -> Result<T, Failed> {
+        self.call_with(operation, body, protocol::decode).await
     }
 
     /// Like [`Service::call`] with a body already encoded and the answer decoded by

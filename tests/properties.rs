@@ -163,7 +163,8 @@ proptest! {
 
     #[test]
     fn parsing_any_response_never_panics(response in any_response()) {
-        let _ = protocol::parse_response(&response);
+        let _ = protocol::parse_response::<protocol::DescribeTableOutput>(&response);
+        let _ = protocol::parse_response::<protocol::GetItemOutput>(&response);
         let _ = protocol::parse_error(&response);
     }
 
