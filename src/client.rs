@@ -12,9 +12,9 @@ use crate::bindings::exports::jovo::dynamodb::store::{
 use crate::config::Settings;
 use crate::errors::Failure;
 use crate::host::Host;
-use crate::json;
+use crate::json::{self, Tree};
 use crate::numbers;
-use crate::protocol::{self, Acknowledged, GetItemOutput, Operation, Precondition};
+use crate::protocol::{self, Acknowledged, Operation, Precondition};
 use crate::service::Service;
 use crate::transcode::{self, ItemError, ItemRules, MarshalledItem, MAX_ITEM_BYTES};
 use crate::{retention, table};
@@ -200,15 +200,22 @@ impl<H: Host> Client<H> {
 
     /// Whether the stored item of `user_id` has exactly these attribute values.
     async fn stored_item_is(&self, user_id: &str, members: &str) -> bool {
-        let Some(expected) = protocol::attributes(members) else {
+        let Ok(expected) = Tree::parse(format!("{{{members}}}").as_bytes()) else {
             return false;
         };
         let settings = &self.service.settings;
         let body = protocol::get_item(&settings.table_name, &settings.primary_key_column, user_id);
+        let read = |body: &[u8]| {
+            Tree::parse(body).map_err(|e| Failure::Malformed(format!("the body is not JSON ({e})")))
+        };
         self.service
-            .call::<GetItemOutput>(Operation::GetItem, &body)
+            .call_with(Operation::GetItem, &body, read)
             .await
-            .is_ok_and(|stored| stored.item.as_ref() == Some(&expected))
+            .is_ok_and(|stored| {
+                stored
+                    .get(b"Item")
+                    .is_some_and(|item| item.same_as(&expected))
+            })
     }
 
     /// GetItem, PutItem or DeleteItem, after the table is known to exist. A table that

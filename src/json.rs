@@ -1,6 +1,7 @@
 //! JSON text of items, read and written by hand for the one-pass item transcoder
 //! ([`crate::transcode`]): a forward-only reader that checks the grammar as it goes and
-//! keeps each string's escapes as written, and string escaping. Every other message is a
+//! keeps each string's escapes as written, string escaping, and a small tree to compare a
+//! stored item with the one we wrote. Every other message is a
 //! `serde` type (see [`crate::protocol`]). serde_json cannot do the transcoder's part: its
 //! strings are Rust strings (a lone surrogate is an error, or bytes with no way back to
 //! its `\uXXXX` escape on output), and it cannot count an item's size as DynamoDB does or
@@ -469,6 +470,110 @@ pub fn push_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// A parsed JSON value, only to tell whether a stored item is the one we wrote (see
+/// `Client::stored_item_is`): strings exactly as DynamoDB compares them, lone surrogates
+/// included. Protocol messages are `serde` types instead; a `serde` attribute-value type
+/// that keeps lone surrogates (through serde_json's bytes) measured 21 KB of component
+/// against this tree's few KB, for a path taken only after a retried conditional write.
+#[derive(Debug)]
+pub enum Tree {
+    Null,
+    Bool(bool),
+    /// The number as written.
+    Number(String),
+    /// Decoded, in generalised UTF-8 (see [`decode_wtf8`]).
+    String(Vec<u8>),
+    Array(Vec<Tree>),
+    /// Members in their order, names decoded like strings.
+    Object(Vec<(Vec<u8>, Tree)>),
+}
+
+impl Tree {
+    /// Parses a whole JSON text.
+    pub fn parse(text: &[u8]) -> Result<Tree, SyntaxError> {
+        let text = std::str::from_utf8(text).map_err(|e| SyntaxError {
+            offset: e.valid_up_to(),
+            expected: "UTF-8 text",
+        })?;
+        let mut reader = Reader::new(text.as_bytes());
+        let value = Tree::read(&mut reader, 0)?;
+        reader.end()?;
+        Ok(value)
+    }
+
+    fn read(reader: &mut Reader<'_>, depth: usize) -> Result<Tree, SyntaxError> {
+        if depth > MAX_DEPTH_FOLLOWED {
+            return Err(reader.error("less deeply nested JSON"));
+        }
+        Ok(match reader.peek()? {
+            b'"' => Tree::String(reader.string()?.decoded_bytes().into_owned()),
+            b'-' | b'0'..=b'9' => Tree::Number(reader.number()?.to_string()),
+            b't' | b'f' => Tree::Bool(reader.boolean()?),
+            b'n' => {
+                reader.literal("null")?;
+                Tree::Null
+            }
+            b'[' => {
+                reader.expect(b'[')?;
+                let mut elements = Vec::new();
+                if !reader.eat(b']')? {
+                    loop {
+                        elements.push(Tree::read(reader, depth + 1)?);
+                        if !reader.comma_or(b']')? {
+                            break;
+                        }
+                    }
+                }
+                Tree::Array(elements)
+            }
+            b'{' => {
+                reader.expect(b'{')?;
+                let mut members = Vec::new();
+                if !reader.eat(b'}')? {
+                    loop {
+                        let name = reader.string()?.decoded_bytes().into_owned();
+                        reader.expect(b':')?;
+                        members.push((name, Tree::read(reader, depth + 1)?));
+                        if !reader.comma_or(b'}')? {
+                            break;
+                        }
+                    }
+                }
+                Tree::Object(members)
+            }
+            _ => return Err(reader.error("a JSON value")),
+        })
+    }
+
+    /// The member `name` of an object.
+    pub fn get(&self, name: &[u8]) -> Option<&Tree> {
+        match self {
+            Tree::Object(members) => members.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Equality as DynamoDB means it: objects compare regardless of member order.
+    pub fn same_as(&self, other: &Tree) -> bool {
+        match (self, other) {
+            (Tree::Object(ours), Tree::Object(theirs)) => {
+                ours.len() == theirs.len()
+                    && ours.iter().all(|(name, value)| {
+                        other.get(name).is_some_and(|theirs| value.same_as(theirs))
+                    })
+            }
+            (Tree::Array(ours), Tree::Array(theirs)) => {
+                ours.len() == theirs.len() && ours.iter().zip(theirs).all(|(a, b)| a.same_as(b))
+            }
+            (Tree::Null, Tree::Null) => true,
+            (Tree::Bool(a), Tree::Bool(b)) => a == b,
+            (Tree::Number(a), Tree::Number(b)) => a == b,
+            (Tree::String(a), Tree::String(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,5 +596,20 @@ mod tests {
             decode_wtf8(r"\ude00\ud83d"),
             [0xED, 0xB8, 0x80, 0xED, 0xA0, 0xBD]
         );
+    }
+
+    #[test]
+    fn stored_items_are_the_same_in_any_member_order_and_keep_lone_surrogates() {
+        let a = Tree::parse(br#"{"x":1,"y":{"p":"\ud83d","q":[1]}}"#).unwrap();
+        let b = Tree::parse(br#"{"y":{"q":[1],"p":"\ud83d"},"x":1}"#).unwrap();
+        let c = Tree::parse(br#"{"y":{"q":[1],"p":"\ud83e"},"x":1}"#).unwrap();
+        assert!(a.same_as(&b));
+        assert!(
+            !a.same_as(&c),
+            "different lone surrogates are different strings"
+        );
+        assert!(Tree::parse(b"[1] 2").is_err());
+        let deep = "[".repeat(MAX_DEPTH_FOLLOWED + 2);
+        assert!(Tree::parse(deep.as_bytes()).is_err());
     }
 }

@@ -164,7 +164,8 @@ proptest! {
     #[test]
     fn parsing_any_response_never_panics(response in any_response()) {
         let _ = protocol::parse_response::<protocol::DescribeTableOutput>(&response);
-        let _ = protocol::parse_response::<protocol::GetItemOutput>(&response);
+        let _ = protocol::parse_response::<protocol::DescribeTimeToLiveOutput>(&response);
+        let _ = jovo_dynamodb_wasm::json::Tree::parse(&response.body);
         let _ = protocol::parse_error(&response);
     }
 
