@@ -1,8 +1,9 @@
 //! JSON text of items, read and written by hand for the one-pass item transcoder
 //! ([`crate::transcode`]): a forward-only reader that checks the grammar as it goes and
 //! keeps each string's escapes as written, string escaping, and a small tree to compare a
-//! stored item with the one we wrote. Every other message is a
-//! `serde` type (see [`crate::protocol`]). serde_json cannot do the transcoder's part: its
+//! stored item with the one we wrote and to read the protocol's answers and error bodies.
+//! Request bodies are `serde` types (see [`crate::protocol`]). serde_json cannot do the
+//! transcoder's part: its
 //! strings are Rust strings (a lone surrogate is an error, or bytes with no way back to
 //! its `\uXXXX` escape on output), and it cannot count an item's size as DynamoDB does or
 //! name the attribute path of an error as it reads.
@@ -470,11 +471,12 @@ pub fn push_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// A parsed JSON value, only to tell whether a stored item is the one we wrote (see
+/// A parsed JSON value, to tell whether a stored item is the one we wrote (see
 /// `Client::stored_item_is`): strings exactly as DynamoDB compares them, lone surrogates
-/// included. Protocol messages are `serde` types instead; a `serde` attribute-value type
-/// that keeps lone surrogates (through serde_json's bytes) measured 21 KB of component
-/// against this tree's few KB, for a path taken only after a retried conditional write.
+/// included; and the answers and error bodies of the protocol, read from it by
+/// [`crate::protocol::Answer`] (serde_json's reading side measured 82 KB of component).
+/// A `serde` attribute-value type that keeps lone surrogates (through serde_json's bytes)
+/// measured 21 KB of component against this tree's few KB.
 #[derive(Debug)]
 pub enum Tree {
     Null,

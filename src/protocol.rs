@@ -1,15 +1,17 @@
-//! DynamoDB's JSON protocol (`application/x-amz-json-1.0`): every message that is not an
-//! item, as `serde` types (request bodies of the operations we use, their answers, error
-//! bodies), and the checks every response goes through. Items themselves are transcoded in
-//! one pass by [`crate::transcode`]; the PutItem body is the only place both meet.
+//! DynamoDB's JSON protocol (`application/x-amz-json-1.0`): the request bodies of the
+//! operations we use as `serde` types written by serde_json; their answers and the error
+//! bodies read from our own [`Tree`] (serde_json's reading side measured 82 KB of
+//! component, see [`Answer`]); and the checks every response goes through. Items
+//! themselves are transcoded in one pass by [`crate::transcode`]; the PutItem body is the
+//! only place both meet.
 
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::Billing;
 use crate::errors::{Failure, ServiceFailure};
 use crate::host::HttpResponse;
+use crate::json::Tree;
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
@@ -83,14 +85,14 @@ struct TableRequest<'a> {
     table_name: &'a str,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct AttributeDefinition<S> {
     attribute_name: S,
     attribute_type: S,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct KeySchemaElement<S> {
     attribute_name: S,
@@ -272,22 +274,87 @@ pub fn delete_item(table: &str, key_column: &str, user_id: &str) -> Vec<u8> {
     })
 }
 
+/// An answer body read from its JSON [`Tree`], as `#[derive(Deserialize)]` would read it:
+/// members we do not use are ignored, an absent or `null` optional member is `None`, a
+/// member of another JSON type (or a string holding a lone surrogate) is an error.
+/// Ours rather than serde_json's: the answers are a few small bodies off the item path,
+/// and reading them through serde_json (its deserializer, the derived visitors and the
+/// float formatting its type errors link) measured 82 KB of the component (370,998 bytes with
+/// it, 288,956 bytes with no reading at all): over the 300 KB budget on its own.
+pub trait Answer: Sized {
+    fn read(tree: &Tree) -> Result<Self, Unexpected>;
+}
+
+/// Which member of an answer was not what we expected (our own names, never the body's
+/// content).
+#[derive(Debug)]
+pub struct Unexpected(&'static str);
+
+/// `tree` itself, if it is an object.
+fn object(tree: &Tree, name: &'static str) -> Result<(), Unexpected> {
+    match tree {
+        Tree::Object(_) => Ok(()),
+        _ => Err(Unexpected(name)),
+    }
+}
+
+/// The member `name` of the object `tree`; absent and `null` alike are `None`.
+fn member<'a>(tree: &'a Tree, name: &'static str) -> Option<&'a Tree> {
+    tree.get(name.as_bytes())
+        .filter(|value| !matches!(value, Tree::Null))
+}
+
+fn text(tree: &Tree, name: &'static str) -> Result<String, Unexpected> {
+    match tree {
+        Tree::String(bytes) => String::from_utf8(bytes.clone()).map_err(|_| Unexpected(name)),
+        _ => Err(Unexpected(name)),
+    }
+}
+
+fn optional_text(tree: &Tree, name: &'static str) -> Result<Option<String>, Unexpected> {
+    member(tree, name)
+        .map(|value| text(value, name))
+        .transpose()
+}
+
 /// The answer of an operation whose answer we do not read (CreateTable, PutItem,
 /// DeleteItem, UpdateTimeToLive): any JSON object.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct Acknowledged {}
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
+impl Answer for Acknowledged {
+    fn read(tree: &Tree) -> Result<Self, Unexpected> {
+        object(tree, "the answer")?;
+        Ok(Acknowledged {})
+    }
+}
+
 pub struct DescribeTimeToLiveOutput {
     time_to_live_description: Option<TimeToLiveDescription>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct TimeToLiveDescription {
     time_to_live_status: Option<String>,
     attribute_name: Option<String>,
+}
+
+impl Answer for DescribeTimeToLiveOutput {
+    fn read(tree: &Tree) -> Result<Self, Unexpected> {
+        object(tree, "the answer")?;
+        let time_to_live_description = match member(tree, "TimeToLiveDescription") {
+            None => None,
+            Some(description) => {
+                object(description, "TimeToLiveDescription")?;
+                Some(TimeToLiveDescription {
+                    time_to_live_status: optional_text(description, "TimeToLiveStatus")?,
+                    attribute_name: optional_text(description, "AttributeName")?,
+                })
+            }
+        };
+        Ok(DescribeTimeToLiveOutput {
+            time_to_live_description,
+        })
+    }
 }
 
 /// `(TimeToLiveStatus, AttributeName)` of a DescribeTimeToLive answer; DISABLED tables
@@ -352,96 +419,54 @@ fn describe_redirect(response: &HttpResponse) -> String {
 }
 
 /// The answer of a 200 response as `T`, or why there is none.
-pub fn parse_response<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Failure> {
+pub fn parse_response<T: Answer>(response: &HttpResponse) -> Result<T, Failure> {
     check_response(response)?;
     decode(&response.body)
 }
 
 /// A success body as `T`. The error says what is wrong and where, never what the body
-/// holds (serde_json's own messages may quote it).
-pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
-    serde_json::from_slice(body).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Data => "JSON but not the answer expected",
-            _ => "not JSON",
-        };
+/// holds.
+pub fn decode<T: Answer>(body: &[u8]) -> Result<T, Failure> {
+    let tree = Tree::parse(body).map_err(|e| {
         Failure::Malformed(format!(
-            "the body is {what} (at line {}, column {}, of {} bytes)",
-            e.line(),
-            e.column(),
+            "the body is not JSON ({e}, of {} bytes)",
+            body.len()
+        ))
+    })?;
+    T::read(&tree).map_err(|Unexpected(name)| {
+        Failure::Malformed(format!(
+            "the body is JSON but not the answer expected ({name} is not what DynamoDB sends, {} bytes)",
             body.len()
         ))
     })
 }
 
-/// A string as JSON text holds it, decoded to generalised UTF-8: a lone surrogate (which
-/// a Rust `String` cannot hold, so serde_json refuses it there) becomes its three-byte
-/// form. serde_json's `deserialize_bytes` decodes strings this way.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Wtf8(Vec<u8>);
-
-impl<'de> Deserialize<'de> for Wtf8 {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Wtf8, D::Error> {
-        struct Bytes;
-        impl Visitor<'_> for Bytes {
-            type Value = Wtf8;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Wtf8, E> {
-                Ok(Wtf8(bytes.to_vec()))
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Wtf8, E> {
-                Ok(Wtf8(text.as_bytes().to_vec()))
-            }
-        }
-        deserializer.deserialize_bytes(Bytes)
+/// The string member `name` of an error body in generalised UTF-8 (see
+/// [`crate::json::decode_wtf8`]), shown with a lone surrogate as U+FFFD.
+fn lossy_member(tree: &Tree, name: &str) -> Option<String> {
+    match tree.get(name.as_bytes()) {
+        Some(Tree::String(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        _ => None,
     }
 }
 
-impl Wtf8 {
-    /// For messages: a lone surrogate shows as U+FFFD.
-    fn lossy(self) -> String {
-        match String::from_utf8(self.0) {
-            Ok(text) => text,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        }
-    }
-}
-
-/// DynamoDB's error body `{"__type": "ns#Code", "message": ...}`, and the spellings of
-/// other AWS services and servers in front of DynamoDB.
-#[derive(Default, Deserialize)]
-struct ErrorBody {
-    #[serde(rename = "__type")]
-    type_: Option<Wtf8>,
-    code: Option<Wtf8>,
-    #[serde(rename = "Code")]
-    code_capitalized: Option<Wtf8>,
-    message: Option<Wtf8>,
-    #[serde(rename = "Message")]
-    message_capitalized: Option<Wtf8>,
-}
-
-/// An error response: DynamoDB's JSON `{"__type": "ns#Code", "message": ...}`, the
-/// `x-amzn-errortype` header, or the XML `<Code>` of IAM-style errors, whichever is there.
+/// An error response: DynamoDB's JSON `{"__type": "ns#Code", "message": ...}` (or the
+/// spellings `code`, `Code`, `Message` of other AWS services and servers in front of
+/// DynamoDB), the `x-amzn-errortype` header, or the XML `<Code>` of IAM-style errors,
+/// whichever is there.
 pub fn parse_error(response: &HttpResponse) -> ServiceFailure {
-    let json: ErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+    let json = Tree::parse(&response.body).unwrap_or(Tree::Null);
     let text = String::from_utf8_lossy(&response.body);
-    let code = json
-        .type_
-        .or(json.code)
-        .or(json.code_capitalized)
-        .map(Wtf8::lossy)
+    let code = lossy_member(&json, "__type")
+        .or_else(|| lossy_member(&json, "code"))
+        .or_else(|| lossy_member(&json, "Code"))
         .or_else(|| header(response, "x-amzn-errortype").map(str::to_string))
         .or_else(|| xml_element(&text, "Code"))
         .map(|raw| strip_namespace(&raw))
         .filter(|code| !code.is_empty())
         .unwrap_or_else(|| format!("HTTP{}", response.status));
-    let message = json
-        .message
-        .or(json.message_capitalized)
-        .map(Wtf8::lossy)
+    let message = lossy_member(&json, "message")
+        .or_else(|| lossy_member(&json, "Message"))
         .or_else(|| xml_element(&text, "Message"))
         .map(|message| shortened(message, MAX_MESSAGE_CHARS))
         .unwrap_or_else(|| describe_body(&response.body));
@@ -523,18 +548,73 @@ pub struct TableDescription {
     pub sort_key: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct DescribeTableOutput {
     table: Option<TableWire>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct TableWire {
     table_status: Option<String>,
     key_schema: Option<Vec<KeySchemaElement<String>>>,
     attribute_definitions: Option<Vec<AttributeDefinition<String>>>,
+}
+
+/// The optional array member `name` of `tree`, each element an object read by `element`.
+fn optional_list<T>(
+    tree: &Tree,
+    name: &'static str,
+    element: impl Fn(&Tree) -> Result<T, Unexpected>,
+) -> Result<Option<Vec<T>>, Unexpected> {
+    match member(tree, name) {
+        None => Ok(None),
+        Some(Tree::Array(elements)) => elements
+            .iter()
+            .map(|value| {
+                object(value, name)?;
+                element(value)
+            })
+            .collect::<Result<Vec<T>, Unexpected>>()
+            .map(Some),
+        Some(_) => Err(Unexpected(name)),
+    }
+}
+
+/// A required string member, as the derived reading of a non-optional `String` field.
+fn required_text(tree: &Tree, name: &'static str) -> Result<String, Unexpected> {
+    tree.get(name.as_bytes())
+        .ok_or(Unexpected(name))
+        .and_then(|value| text(value, name))
+}
+
+impl Answer for DescribeTableOutput {
+    fn read(tree: &Tree) -> Result<Self, Unexpected> {
+        object(tree, "the answer")?;
+        let table = match member(tree, "Table") {
+            None => None,
+            Some(table) => {
+                object(table, "Table")?;
+                Some(TableWire {
+                    table_status: optional_text(table, "TableStatus")?,
+                    key_schema: optional_list(table, "KeySchema", |element| {
+                        Ok(KeySchemaElement {
+                            attribute_name: required_text(element, "AttributeName")?,
+                            key_type: required_text(element, "KeyType")?,
+                        })
+                    })?,
+                    attribute_definitions: optional_list(
+                        table,
+                        "AttributeDefinitions",
+                        |element| {
+                            Ok(AttributeDefinition {
+                                attribute_name: required_text(element, "AttributeName")?,
+                                attribute_type: required_text(element, "AttributeType")?,
+                            })
+                        },
+                    )?,
+                })
+            }
+        };
+        Ok(DescribeTableOutput { table })
+    }
 }
 
 pub fn table_description(answer: DescribeTableOutput) -> Result<TableDescription, Failure> {
@@ -710,6 +790,44 @@ mod tests {
         };
         assert!(!message.contains("secret-value"), "{message}");
         assert!(message.contains("not the answer expected"), "{message}");
+    }
+
+    #[test]
+    fn answers_read_like_derived_types() {
+        let answer: DescribeTimeToLiveOutput = decode(
+            br#"{"TimeToLiveDescription":{"TimeToLiveStatus":"ENABLED","AttributeName":"ttl","X":[1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            time_to_live_description(answer).unwrap(),
+            ("ENABLED".to_string(), Some("ttl".to_string()))
+        );
+        let answer: DescribeTimeToLiveOutput =
+            decode(br#"{"TimeToLiveDescription":{"AttributeName":null}}"#).unwrap();
+        assert_eq!(
+            time_to_live_description(answer).unwrap(),
+            ("DISABLED".to_string(), None)
+        );
+        for body in [
+            r#"{"TimeToLiveDescription":{"TimeToLiveStatus":1}}"#,
+            r#"{"TimeToLiveDescription":{"AttributeName":"\ud83d"}}"#,
+            r#"{"TimeToLiveDescription":[]}"#,
+        ] {
+            assert!(
+                decode::<DescribeTimeToLiveOutput>(body.as_bytes()).is_err(),
+                "{body}"
+            );
+        }
+        for body in [
+            r#"{"Table":{"TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"k"}]}}"#,
+            r#"{"Table":{"TableStatus":"ACTIVE","KeySchema":{}}}"#,
+            r#"{"Table":{"TableStatus":"ACTIVE","AttributeDefinitions":["k"]}}"#,
+        ] {
+            assert!(
+                decode::<DescribeTableOutput>(body.as_bytes()).is_err(),
+                "{body}"
+            );
+        }
     }
 
     #[test]

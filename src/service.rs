@@ -6,7 +6,6 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
-use serde::de::DeserializeOwned;
 
 use crate::bindings::exports::jovo::dynamodb::store::StoreError;
 use crate::config::Settings;
@@ -91,7 +90,7 @@ impl<H: Host> Service<H> {
 
     /// Sends `operation` until it succeeds, fails for good, or runs out of attempts, and
     /// returns DynamoDB's answer as `T` (one of [`protocol`]'s types).
-    pub async fn call<T: DeserializeOwned>(
+    pub async fn call<T: protocol::Answer>(
         &self,
         operation: Operation,
         body: &[u8],
