@@ -12,9 +12,9 @@ use crate::bindings::exports::jovo::dynamodb::store::{
 use crate::config::Settings;
 use crate::errors::Failure;
 use crate::host::Host;
-use crate::json::{self, Json};
+use crate::json::{self, Tree};
 use crate::numbers;
-use crate::protocol::{self, Operation, Precondition};
+use crate::protocol::{self, Acknowledged, Operation, Precondition};
 use crate::service::Service;
 use crate::transcode::{self, ItemError, ItemRules, MarshalledItem, MAX_ITEM_BYTES};
 use crate::{retention, table};
@@ -121,7 +121,7 @@ impl<H: Host> Client<H> {
         let members = self.item_members(user_id, &marshalled, precondition.as_ref())?;
         let body = protocol::put_item(&settings.table_name, &members, precondition.as_ref());
         match self
-            .item_operation(Operation::PutItem, &body, protocol::json_object)
+            .item_operation(Operation::PutItem, &body, protocol::decode::<Acknowledged>)
             .await
         {
             Ok(_) => Ok(()),
@@ -142,9 +142,13 @@ impl<H: Host> Client<H> {
         let settings = &self.service.settings;
         let body =
             protocol::delete_item(&settings.table_name, &settings.primary_key_column, user_id);
-        self.item_operation(Operation::DeleteItem, &body, protocol::json_object)
-            .await
-            .map(drop)
+        self.item_operation(
+            Operation::DeleteItem,
+            &body,
+            protocol::decode::<Acknowledged>,
+        )
+        .await
+        .map(drop)
     }
 
     /// The members of the `Item` object as the plugin writes them: key column first, then
@@ -196,17 +200,20 @@ impl<H: Host> Client<H> {
 
     /// Whether the stored item of `user_id` has exactly these attribute values.
     async fn stored_item_is(&self, user_id: &str, members: &str) -> bool {
-        let Ok(expected) = Json::parse(format!("{{{members}}}").as_bytes()) else {
+        let Ok(expected) = Tree::parse(format!("{{{members}}}").as_bytes()) else {
             return false;
         };
         let settings = &self.service.settings;
         let body = protocol::get_item(&settings.table_name, &settings.primary_key_column, user_id);
+        let read = |body: &[u8]| {
+            Tree::parse(body).map_err(|e| Failure::Malformed(format!("the body is not JSON ({e})")))
+        };
         self.service
-            .call(Operation::GetItem, &body)
+            .call_with(Operation::GetItem, &body, read)
             .await
-            .is_ok_and(|response| {
-                response
-                    .get("Item")
+            .is_ok_and(|stored| {
+                stored
+                    .get(b"Item")
                     .is_some_and(|item| item.same_as(&expected))
             })
     }

@@ -36,8 +36,8 @@ pub struct Settings {
     pub create_table_on_init: bool,
     pub primary_key_column: String,
     pub billing: Billing,
-    /// Absolute URL every request is posted to.
-    pub url: String,
+    /// Absolute URL every request is posted to: `http(s)://host[:port]/path`, no query.
+    pub uri: http::Uri,
     pub signing_region: String,
     pub credentials: Option<AwsCredentials>,
     pub request_timeout_ms: u32,
@@ -72,7 +72,7 @@ impl Settings {
         let billing = billing(&table)?;
         let version_attribute = version_attribute(&table, &primary_key_column)?;
         let expiry = expiry(&table, &primary_key_column, version_attribute.as_deref())?;
-        let (url, signing_region) = endpoint(client.region.as_deref(), client.endpoint.as_deref())?;
+        let (uri, signing_region) = endpoint(client.region.as_deref(), client.endpoint.as_deref())?;
         if let Some(credentials) = &client.credentials {
             validate_credentials(credentials)?;
         }
@@ -97,7 +97,7 @@ impl Settings {
             create_table_on_init: table.create_table_on_init.unwrap_or(true),
             primary_key_column,
             billing,
-            url,
+            uri,
             signing_region,
             credentials: client.credentials,
             request_timeout_ms,
@@ -257,17 +257,20 @@ fn positive(option: &str, value: Option<u32>, default: u32) -> Result<u32, Store
 }
 
 /// The request URL and the region to sign for.
-fn endpoint(region: Option<&str>, endpoint: Option<&str>) -> Result<(String, String), StoreError> {
+fn endpoint(
+    region: Option<&str>,
+    endpoint: Option<&str>,
+) -> Result<(http::Uri, String), StoreError> {
     let region = region.filter(|r| !r.is_empty());
     if let Some(region) = region {
         validate_region(region)?;
     }
     match (endpoint.filter(|e| !e.is_empty()), region) {
         (Some(endpoint), region) => Ok((
-            endpoint_url(endpoint)?,
+            endpoint_uri(endpoint)?,
             region.unwrap_or(REGION_FOR_CUSTOM_ENDPOINT).to_string(),
         )),
-        (None, Some(region)) => Ok((regional_url(region), region.to_string())),
+        (None, Some(region)) => Ok((regional_uri(region)?, region.to_string())),
         (None, None) => Err(invalid(
             "neither the client option 'region' nor the client option 'endpoint' is set; set the AWS region (e.g. 'us-east-1', or AWS_REGION in the host) or an endpoint such as 'http://127.0.0.1:8000'".into(),
         )),
@@ -290,45 +293,53 @@ fn validate_region(region: &str) -> Result<(), StoreError> {
 }
 
 /// `https://dynamodb.<region>.amazonaws.com/`; China's regions live under `.amazonaws.com.cn`.
-pub fn regional_url(region: &str) -> String {
+pub fn regional_uri(region: &str) -> Result<http::Uri, StoreError> {
     let suffix = if region.starts_with("cn-") {
         "amazonaws.com.cn"
     } else {
         "amazonaws.com"
     };
     format!("https://dynamodb.{region}.{suffix}/")
+        .parse()
+        .map_err(|_| {
+            invalid(format!(
+                "the client option 'region' ('{}') makes no valid endpoint URL; use a region like 'eu-west-1'",
+                shorten(region)
+            ))
+        })
 }
 
-/// Accepts `http(s)://host[:port][/path]`; adds the `/` path DynamoDB is posted to.
+/// Accepts `http(s)://host[:port][/path]`, parsed by `http::Uri`, whose path is `/` when
+/// the text has none: the path DynamoDB is posted to.
 ///
 /// The path may hold only unreserved characters, so it is its own canonical form for
 /// signing; user info, queries and fragments are refused (and never echoed: they may hold
-/// a password or a token).
-fn endpoint_url(endpoint: &str) -> Result<String, StoreError> {
+/// a password or a token). `http::Uri` accepts more than that (any port digits, any host
+/// characters, and it drops fragments silently), so the rules are checked on its parts.
+fn endpoint_uri(endpoint: &str) -> Result<http::Uri, StoreError> {
     let reject = |why: &str| {
         invalid(format!(
             "the client option 'endpoint' ('{}') {why}; use an absolute URL such as 'http://127.0.0.1:8000'",
             shorten(&redacted_endpoint(endpoint))
         ))
     };
-    let rest = endpoint
-        .strip_prefix("http://")
-        .or_else(|| endpoint.strip_prefix("https://"))
-        .ok_or_else(|| reject("does not start with http:// or https://"))?;
+    if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+        return Err(reject("does not start with http:// or https://"));
+    }
     if endpoint
         .chars()
         .any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(reject("contains whitespace"));
     }
-    if endpoint.contains(['?', '#', '@']) {
+    let uri: http::Uri = endpoint
+        .parse()
+        .map_err(|_| reject("has no host, or characters a URL cannot have"))?;
+    let authority = uri.authority().map_or("", http::uri::Authority::as_str);
+    if endpoint.contains('#') || uri.query().is_some() || authority.contains('@') {
         return Err(reject("has a query, fragment or user info"));
     }
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
-        _ => (authority, None),
-    };
+    let host = uri.host().unwrap_or("");
     if host.is_empty() {
         return Err(reject("has no host"));
     }
@@ -337,20 +348,17 @@ fn endpoint_url(endpoint: &str) -> Result<String, StoreError> {
             "has a host that is neither a name, an IPv4 nor a bracketed IPv6 address",
         ));
     }
-    if port.is_some_and(|port| port.parse::<u16>().is_err()) {
+    let port = authority.get(host.len()..).unwrap_or("");
+    if !port.is_empty() && uri.port_u16().is_none() {
         return Err(reject("has a port that is not a number from 0 to 65535"));
     }
     let unreserved = |c: char| c.is_ascii_alphanumeric() || "-._~/".contains(c);
-    if !path.chars().all(unreserved) {
+    if !uri.path().chars().all(unreserved) {
         return Err(reject(
             "has a path with characters other than letters, digits and -._~/",
         ));
     }
-    Ok(if rest.contains('/') {
-        endpoint.to_string()
-    } else {
-        format!("{endpoint}/")
-    })
+    Ok(uri)
 }
 
 fn valid_host(host: &str) -> bool {
@@ -469,7 +477,7 @@ mod tests {
                 write_units: 2
             }
         );
-        assert_eq!(settings.url, "https://dynamodb.eu-west-1.amazonaws.com/");
+        assert_eq!(settings.uri, "https://dynamodb.eu-west-1.amazonaws.com/");
         assert_eq!(settings.signing_region, "eu-west-1");
     }
 
@@ -479,7 +487,7 @@ mod tests {
         c.client.region = Some("cn-north-1".into());
         let settings = Settings::from_wit(c).unwrap();
         assert_eq!(
-            settings.url,
+            settings.uri,
             "https://dynamodb.cn-north-1.amazonaws.com.cn/"
         );
     }
@@ -520,6 +528,15 @@ mod tests {
             "http://:80",
             "http://a b",
             "http://h/?q",
+            "http://h?",
+            "http://h/#fragment",
+            "http://user:password@h/",
+            "http://h:99999",
+            "http://h:x",
+            "http://h:",
+            "http://*h",
+            "http://h/a%20b",
+            "http://[::1",
         ] {
             let mut c = config("users");
             c.client.endpoint = Some(bad.into());
@@ -528,11 +545,20 @@ mod tests {
                 "{bad}"
             );
         }
+        for secret_bearing in ["http://user:pa55word@h/", "http://h/?token=t0ken#s3cret"] {
+            let mut c = config("users");
+            c.client.endpoint = Some(secret_bearing.into());
+            let text = message(Settings::from_wit(c));
+            assert!(text.contains("query, fragment or user info"), "{text}");
+            assert!(
+                !text.contains("pa55word") && !text.contains("t0ken") && !text.contains("s3cret")
+            );
+        }
         let mut c = config("users");
         c.client.region = None;
         c.client.endpoint = Some("http://127.0.0.1:8000".into());
         let settings = Settings::from_wit(c).unwrap();
-        assert_eq!(settings.url, "http://127.0.0.1:8000/");
+        assert_eq!(settings.uri, "http://127.0.0.1:8000/");
         assert_eq!(settings.signing_region, "us-east-1");
     }
 

@@ -1,7 +1,12 @@
-//! JSON text, read and written by hand: a forward-only reader that checks the grammar as it
-//! goes (the item transcoder streams through it), string escaping, and a small tree for
-//! the control-plane answers (DescribeTable, errors). Ours rather than serde_json's, which
-//! was a sixth of the component's size for the few fields it read.
+//! JSON text of items, read and written by hand for the one-pass item transcoder
+//! ([`crate::transcode`]): a forward-only reader that checks the grammar as it goes and
+//! keeps each string's escapes as written, string escaping, and a small tree to compare a
+//! stored item with the one we wrote and to read the protocol's answers and error bodies.
+//! Request bodies are `serde` types (see [`crate::protocol`]). serde_json cannot do the
+//! transcoder's part: its
+//! strings are Rust strings (a lone surrogate is an error, or bytes with no way back to
+//! its `\uXXXX` escape on output), and it cannot count an item's size as DynamoDB does or
+//! name the attribute path of an error as it reads.
 
 /// How deep JSON may nest before it is refused rather than followed. DynamoDB documents
 /// nest at most 32 levels (plus the attribute-value wrappers); this bounds the recursion
@@ -466,172 +471,107 @@ pub fn push_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// A parsed JSON value, for the small control-plane bodies (requests we build, answers
-/// of DescribeTable and DescribeTimeToLive, error bodies). Items never take this form.
-#[derive(Clone, Debug)]
-pub enum Json {
+/// A parsed JSON value, to tell whether a stored item is the one we wrote (see
+/// `Client::stored_item_is`): strings exactly as DynamoDB compares them, lone surrogates
+/// included; and the answers and error bodies of the protocol, read from it by
+/// [`crate::protocol::Answer`] (serde_json's reading side measured 82 KB of component).
+/// A `serde` attribute-value type that keeps lone surrogates (through serde_json's bytes)
+/// measured 21 KB of component against this tree's few KB.
+#[derive(Debug)]
+pub enum Tree {
     Null,
     Bool(bool),
     /// The number as written.
     Number(String),
     /// Decoded, in generalised UTF-8 (see [`decode_wtf8`]).
     String(Vec<u8>),
-    Array(Vec<Json>),
-    /// Members in their order.
-    Object(Vec<(String, Json)>),
+    Array(Vec<Tree>),
+    /// Members in their order, names decoded like strings.
+    Object(Vec<(Vec<u8>, Tree)>),
 }
 
-impl Json {
-    pub fn string(text: &str) -> Json {
-        Json::String(text.as_bytes().to_vec())
-    }
-
-    pub fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
-        Json::Object(
-            members
-                .into_iter()
-                .map(|(name, value)| (name.to_string(), value))
-                .collect(),
-        )
-    }
-
+impl Tree {
     /// Parses a whole JSON text.
-    pub fn parse(text: &[u8]) -> Result<Json, SyntaxError> {
+    pub fn parse(text: &[u8]) -> Result<Tree, SyntaxError> {
         let text = std::str::from_utf8(text).map_err(|e| SyntaxError {
             offset: e.valid_up_to(),
             expected: "UTF-8 text",
         })?;
         let mut reader = Reader::new(text.as_bytes());
-        let value = Json::read(&mut reader, 0)?;
+        let value = Tree::read(&mut reader, 0)?;
         reader.end()?;
         Ok(value)
     }
 
-    fn read(reader: &mut Reader<'_>, depth: usize) -> Result<Json, SyntaxError> {
+    fn read(reader: &mut Reader<'_>, depth: usize) -> Result<Tree, SyntaxError> {
         if depth > MAX_DEPTH_FOLLOWED {
             return Err(reader.error("less deeply nested JSON"));
         }
         Ok(match reader.peek()? {
-            b'"' => Json::String(reader.string()?.decoded_bytes().into_owned()),
-            b'-' | b'0'..=b'9' => Json::Number(reader.number()?.to_string()),
-            b't' | b'f' => Json::Bool(reader.boolean()?),
+            b'"' => Tree::String(reader.string()?.decoded_bytes().into_owned()),
+            b'-' | b'0'..=b'9' => Tree::Number(reader.number()?.to_string()),
+            b't' | b'f' => Tree::Bool(reader.boolean()?),
             b'n' => {
                 reader.literal("null")?;
-                Json::Null
+                Tree::Null
             }
             b'[' => {
                 reader.expect(b'[')?;
                 let mut elements = Vec::new();
                 if !reader.eat(b']')? {
                     loop {
-                        elements.push(Json::read(reader, depth + 1)?);
+                        elements.push(Tree::read(reader, depth + 1)?);
                         if !reader.comma_or(b']')? {
                             break;
                         }
                     }
                 }
-                Json::Array(elements)
+                Tree::Array(elements)
             }
             b'{' => {
                 reader.expect(b'{')?;
                 let mut members = Vec::new();
                 if !reader.eat(b'}')? {
                     loop {
-                        let name = reader.string()?.decoded().into_owned();
+                        let name = reader.string()?.decoded_bytes().into_owned();
                         reader.expect(b':')?;
-                        members.push((name, Json::read(reader, depth + 1)?));
+                        members.push((name, Tree::read(reader, depth + 1)?));
                         if !reader.comma_or(b'}')? {
                             break;
                         }
                     }
                 }
-                Json::Object(members)
+                Tree::Object(members)
             }
             _ => return Err(reader.error("a JSON value")),
         })
     }
 
     /// The member `name` of an object.
-    pub fn get(&self, name: &str) -> Option<&Json> {
+    pub fn get(&self, name: &[u8]) -> Option<&Tree> {
         match self {
-            Json::Object(members) => members.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            Tree::Object(members) => members.iter().find(|(n, _)| n == name).map(|(_, v)| v),
             _ => None,
         }
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Json::String(bytes) => std::str::from_utf8(bytes).ok(),
-            _ => None,
-        }
-    }
-
-    pub fn as_array(&self) -> Option<&[Json]> {
-        match self {
-            Json::Array(elements) => Some(elements),
-            _ => None,
-        }
-    }
-
-    pub fn is_object(&self) -> bool {
-        matches!(self, Json::Object(_))
     }
 
     /// Equality as DynamoDB means it: objects compare regardless of member order.
-    pub fn same_as(&self, other: &Json) -> bool {
+    pub fn same_as(&self, other: &Tree) -> bool {
         match (self, other) {
-            (Json::Object(ours), Json::Object(theirs)) => {
+            (Tree::Object(ours), Tree::Object(theirs)) => {
                 ours.len() == theirs.len()
                     && ours.iter().all(|(name, value)| {
                         other.get(name).is_some_and(|theirs| value.same_as(theirs))
                     })
             }
-            (Json::Array(ours), Json::Array(theirs)) => {
+            (Tree::Array(ours), Tree::Array(theirs)) => {
                 ours.len() == theirs.len() && ours.iter().zip(theirs).all(|(a, b)| a.same_as(b))
             }
-            (Json::Null, Json::Null) => true,
-            (Json::Bool(a), Json::Bool(b)) => a == b,
-            (Json::Number(a), Json::Number(b)) => a == b,
-            (Json::String(a), Json::String(b)) => a == b,
+            (Tree::Null, Tree::Null) => true,
+            (Tree::Bool(a), Tree::Bool(b)) => a == b,
+            (Tree::Number(a), Tree::Number(b)) => a == b,
+            (Tree::String(a), Tree::String(b)) => a == b,
             _ => false,
-        }
-    }
-
-    /// The JSON text.
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out);
-        out
-    }
-
-    fn write(&self, out: &mut String) {
-        match self {
-            Json::Null => out.push_str("null"),
-            Json::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
-            Json::Number(digits) => out.push_str(digits),
-            Json::String(bytes) => push_string(out, &String::from_utf8_lossy(bytes)),
-            Json::Array(elements) => {
-                out.push('[');
-                for (index, element) in elements.iter().enumerate() {
-                    if index > 0 {
-                        out.push(',');
-                    }
-                    element.write(out);
-                }
-                out.push(']');
-            }
-            Json::Object(members) => {
-                out.push('{');
-                for (index, (name, value)) in members.iter().enumerate() {
-                    if index > 0 {
-                        out.push(',');
-                    }
-                    push_string(out, name);
-                    out.push(':');
-                    value.write(out);
-                }
-                out.push('}');
-            }
         }
     }
 }
@@ -648,38 +588,6 @@ mod tests {
     }
 
     #[test]
-    fn a_tree_reads_and_writes_back() {
-        let text = r#"{"a":[1,-2.5e3,true,null,"x\u00e9"],"b":{}}"#;
-        let json = Json::parse(text.as_bytes()).unwrap();
-        assert_eq!(json.to_text(), r#"{"a":[1,-2.5e3,true,null,"xé"],"b":{}}"#);
-        assert_eq!(
-            json.get("a").and_then(Json::as_array).map(<[Json]>::len),
-            Some(5)
-        );
-    }
-
-    #[test]
-    fn objects_are_the_same_in_any_member_order() {
-        let a = Json::parse(br#"{"x":1,"y":{"p":"\ud83d","q":[1]}}"#).unwrap();
-        let b = Json::parse(br#"{"y":{"q":[1],"p":"\ud83d"},"x":1}"#).unwrap();
-        let c = Json::parse(br#"{"y":{"q":[1],"p":"\ud83e"},"x":1}"#).unwrap();
-        assert!(a.same_as(&b));
-        assert!(
-            !a.same_as(&c),
-            "different lone surrogates are different strings"
-        );
-    }
-
-    #[test]
-    fn bad_text_is_an_error_with_its_offset() {
-        assert_eq!(Json::parse(b"{\"a\":}").unwrap_err().offset, 5);
-        assert!(Json::parse(b"[1] 2").is_err());
-        assert!(Json::parse(&[b'"', 0xff, b'"']).is_err());
-        let deep = "[".repeat(MAX_DEPTH_FOLLOWED + 2);
-        assert!(Json::parse(deep.as_bytes()).is_err());
-    }
-
-    #[test]
     fn decoding_escapes_keeps_lone_halves_exactly() {
         assert_eq!(
             decode_wtf8(r"a\u00e9\n\ud83d\ude00"),
@@ -690,5 +598,20 @@ mod tests {
             decode_wtf8(r"\ude00\ud83d"),
             [0xED, 0xB8, 0x80, 0xED, 0xA0, 0xBD]
         );
+    }
+
+    #[test]
+    fn stored_items_are_the_same_in_any_member_order_and_keep_lone_surrogates() {
+        let a = Tree::parse(br#"{"x":1,"y":{"p":"\ud83d","q":[1]}}"#).unwrap();
+        let b = Tree::parse(br#"{"y":{"q":[1],"p":"\ud83d"},"x":1}"#).unwrap();
+        let c = Tree::parse(br#"{"y":{"q":[1],"p":"\ud83e"},"x":1}"#).unwrap();
+        assert!(a.same_as(&b));
+        assert!(
+            !a.same_as(&c),
+            "different lone surrogates are different strings"
+        );
+        assert!(Tree::parse(b"[1] 2").is_err());
+        let deep = "[".repeat(MAX_DEPTH_FOLLOWED + 2);
+        assert!(Tree::parse(deep.as_bytes()).is_err());
     }
 }

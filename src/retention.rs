@@ -8,7 +8,7 @@
 use crate::bindings::exports::jovo::dynamodb::store::{StoreError, TimeToLiveStatus};
 use crate::errors::Failure;
 use crate::host::Host;
-use crate::protocol::{self, Operation};
+use crate::protocol::{self, Acknowledged, Operation};
 use crate::service::{Failed, Service};
 
 pub async fn ensure<H: Host>(service: &Service<H>) -> Result<TimeToLiveStatus, StoreError> {
@@ -26,7 +26,7 @@ pub async fn ensure<H: Host>(service: &Service<H>) -> Result<TimeToLiveStatus, S
         Ok(response) => response,
         Err(failed) => return unavailable_or_error(failed, Operation::DescribeTimeToLive),
     };
-    let (status, attribute) = protocol::time_to_live_description(&response)
+    let (status, attribute) = protocol::time_to_live_description(response)
         .map_err(|f| f.into_store_error(Operation::DescribeTimeToLive.name(), 1))?;
     let on = matches!(status.as_str(), "ENABLED" | "ENABLING");
     match attribute {
@@ -40,7 +40,10 @@ pub async fn ensure<H: Host>(service: &Service<H>) -> Result<TimeToLiveStatus, S
         _ => {}
     }
     let body = protocol::enable_time_to_live(table, &expiry.attribute);
-    match service.call(Operation::UpdateTimeToLive, &body).await {
+    match service
+        .call::<Acknowledged>(Operation::UpdateTimeToLive, &body)
+        .await
+    {
         Ok(_) => Ok(TimeToLiveStatus::Enabled),
         Err(failed) => unavailable_or_error(failed, Operation::UpdateTimeToLive),
     }

@@ -5,12 +5,13 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+
 use crate::bindings::exports::jovo::dynamodb::store::StoreError;
 use crate::config::Settings;
 use crate::deadline::Deadline;
 use crate::errors::Failure;
 use crate::host::{Host, HttpRequest};
-use crate::json::Json;
 use crate::protocol::{self, Operation};
 use crate::retry::Backoff;
 use crate::signing::Signer;
@@ -78,7 +79,7 @@ impl<H: Host> Service<H> {
             host.now_ms(),
         );
         Service {
-            signer: Rc::new(Signer::new(&settings.url, &settings.signing_region)),
+            signer: Rc::new(Signer::new(&settings.uri, &settings.signing_region)),
             clock_offset_ms: Rc::new(Cell::new(0)),
             deadline: Deadline::new(settings.operation_timeout_ms),
             settings: Rc::new(settings),
@@ -88,9 +89,13 @@ impl<H: Host> Service<H> {
     }
 
     /// Sends `operation` until it succeeds, fails for good, or runs out of attempts, and
-    /// returns the JSON object DynamoDB answered.
-    pub async fn call(&self, operation: Operation, body: &[u8]) -> Result<Json, Failed> {
-        self.call_with(operation, body, protocol::json_object).await
+    /// returns DynamoDB's answer as `T` (one of [`protocol`]'s types).
+    pub async fn call<T: protocol::Answer>(
+        &self,
+        operation: Operation,
+        body: &[u8],
+    ) -> Result<T, Failed> {
+        self.call_with(operation, body, protocol::decode).await
     }
 
     /// Like [`Service::call`] with a body already encoded and the answer decoded by
@@ -230,23 +235,38 @@ impl<H: Host> Service<H> {
                 )))
             })?,
         };
-        let mut headers = vec![
-            (
-                "content-type".to_string(),
-                protocol::CONTENT_TYPE.to_string(),
-            ),
-            ("x-amz-target".to_string(), operation.target()),
-        ];
-        let signature = self
-            .signer
-            .signature_headers(&headers, body, &credentials, self.signing_time_ms())
+        let mut request = http::Request::new(body.to_vec());
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = self.settings.uri.clone();
+        let headers = request.headers_mut();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static(protocol::CONTENT_TYPE),
+        );
+        headers.insert(X_AMZ_TARGET, HeaderValue::from_static(operation.target()));
+        self.signer
+            .sign(&mut request, &credentials, self.signing_time_ms())
             .map_err(|why| Failure::Local(StoreError::InvalidConfig(why)))?;
-        headers.extend(signature);
-        Ok(HttpRequest {
-            method: "POST".into(),
-            url: self.settings.url.clone(),
-            headers,
-            body: body.to_vec(),
-        })
+        Ok(into_wit(request))
+    }
+}
+
+const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+
+/// The request as the WIT record the host sends: the one place `http` types become ours.
+fn into_wit(request: http::Request<Vec<u8>>) -> HttpRequest {
+    let (parts, body) = request.into_parts();
+    HttpRequest {
+        method: parts.method.as_str().to_string(),
+        url: parts.uri.to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_string(), value)
+            })
+            .collect(),
+        body,
     }
 }

@@ -1,23 +1,29 @@
 //! AWS Signature Version 4 for service `dynamodb`, for the one request shape this component
 //! sends: `POST` of a JSON body to a fixed URL with a few headers.
 //!
-//! Our own code rather than the `aws-sigv4` crate: that crate brings the AWS SDK's runtime
-//! types (tokio, tracing, time, http 0.2 and 1) into the component, most of its size, and
-//! derives the signing key (four HMACs) again for every request. The signatures are
-//! checked byte for byte against `aws-sigv4` in this module's tests, and against moto's
-//! verifier in the Rust host's tests.
+//! The signing key and the signature come from `aws-sigv4`'s `sign::v4` primitives. The
+//! canonical request is ours, built from the `http::Request`: `aws-sigv4`'s full
+//! `http_request::sign()` adds ~164 KB to the component (measured in wasm32, opt-level s,
+//! LTO) for generality one request shape does not need, and would derive the signing key
+//! (four HMACs) again for every request. The signatures are checked byte for byte against
+//! that `sign()` in this module's tests, and against moto's verifier in the Rust host's tests.
 //!
 //! The time comes from the host's clock: `SystemTime::now()` does not exist on
 //! wasm32-unknown-unknown.
 
 use std::cell::RefCell;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use sha2::{Digest, Sha256};
 
 use crate::host::AwsCredentials;
 
 const SERVICE: &str = "dynamodb";
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 /// 9999-12-31T23:59:59Z: `x-amz-date` has four digits for the year, so a broken host clock
 /// must be refused here.
 const LATEST_SIGNABLE_MS: u64 = 253_402_300_799_000;
@@ -30,67 +36,71 @@ pub struct Signer {
     region: String,
     /// The `host` header the host's HTTP client will send for the URL.
     host: String,
-    /// The URL's path, already canonical (config allows only unreserved characters).
-    path: String,
     cached_key: RefCell<Option<SigningKey>>,
 }
 
 struct SigningKey {
     secret_digest: [u8; 32],
     date: String,
-    key: [u8; 32],
+    key: Vec<u8>,
 }
 
 impl Signer {
-    /// `url` is an `http(s)://host[:port]/path` URL as validated by the config.
-    pub fn new(url: &str, region: &str) -> Signer {
-        let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
-        let (authority, path) = match rest.find('/') {
-            Some(slash) => (&rest[..slash], &rest[slash..]),
-            None => (rest, "/"),
-        };
+    /// For requests to `uri`, an `http(s)://host[:port]/path` URL as validated by the config.
+    pub fn new(uri: &http::Uri, region: &str) -> Signer {
+        let authority = uri.authority().map_or("", http::uri::Authority::as_str);
         // HTTP clients leave a scheme's default port out of the Host header.
-        let default_port = if scheme == "http" { ":80" } else { ":443" };
+        let default_port = if uri.scheme_str() == Some("http") {
+            ":80"
+        } else {
+            ":443"
+        };
         let host = authority.strip_suffix(default_port).unwrap_or(authority);
         Signer {
             region: region.to_string(),
             host: host.to_string(),
-            path: path.to_string(),
             cached_key: RefCell::new(None),
         }
     }
 
-    /// The headers to add so DynamoDB accepts the request: `x-amz-date`, `authorization`
-    /// and, for temporary credentials, `x-amz-security-token`. `headers` are the request's
-    /// own headers (lower-case names); all of them are signed, with `host`.
-    pub fn signature_headers(
+    /// Adds what DynamoDB needs to accept `request`: `x-amz-date`, `authorization` and, for
+    /// temporary credentials, `x-amz-security-token`. Every header the request has is
+    /// signed, with `host`. The URI's path is already canonical (the config allows only
+    /// unreserved characters) and it has no query.
+    pub fn sign(
         &self,
-        headers: &[(String, String)],
-        body: &[u8],
+        request: &mut http::Request<Vec<u8>>,
         credentials: &AwsCredentials,
         now_ms: u64,
-    ) -> Result<Vec<(String, String)>, String> {
+    ) -> Result<(), String> {
         if now_ms > LATEST_SIGNABLE_MS {
             return Err(format!(
                 "the host's clock reads {now_ms} ms since 1970, after the year 9999; fix the host's now-ms"
             ));
         }
-        let timestamp = amz_date(now_ms);
+        let time = UNIX_EPOCH + Duration::from_millis(now_ms);
+        let timestamp = amz_date(now_ms)?;
         let date = &timestamp[..8];
-        let mut signed: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.trim()))
-            .collect();
-        signed.push(("host", &self.host));
-        signed.push(("x-amz-date", &timestamp));
+        let headers = request.headers_mut();
+        headers.insert(X_AMZ_DATE, header_value(&timestamp)?);
         if let Some(token) = &credentials.session_token {
-            signed.push(("x-amz-security-token", token));
+            headers.insert(X_AMZ_SECURITY_TOKEN, header_value(token)?);
         }
+        let headers = request.headers();
+        let mut signed: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
+        for (name, value) in headers {
+            let value = value
+                .to_str()
+                .map_err(|_| format!("header '{name}' is not visible ASCII"))?;
+            signed.push((name.as_str(), value.trim()));
+        }
+        signed.push(("host", &self.host));
         signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
         let mut canonical = String::with_capacity(512);
-        canonical.push_str("POST\n");
-        canonical.push_str(&self.path);
+        canonical.push_str(request.method().as_str());
+        canonical.push('\n');
+        canonical.push_str(request.uri().path());
         canonical.push_str("\n\n");
         for (name, value) in &signed {
             canonical.push_str(name);
@@ -106,115 +116,69 @@ impl Signer {
             .join(";");
         canonical.push_str(&signed_names);
         canonical.push('\n');
-        canonical.push_str(&hex(&Sha256::digest(body)));
+        canonical.push_str(&hex::encode(Sha256::digest(request.body())));
 
         let scope = format!("{date}/{}/{SERVICE}/aws4_request", self.region);
         let string_to_sign = format!(
             "{ALGORITHM}\n{timestamp}\n{scope}\n{}",
-            hex(&Sha256::digest(canonical.as_bytes()))
+            hex::encode(Sha256::digest(canonical.as_bytes()))
         );
-        let signature = hmac(
-            &self.key_for(&credentials.secret_access_key, date),
-            string_to_sign.as_bytes(),
-        );
+        let signature = self.signature(&credentials.secret_access_key, date, time, &string_to_sign);
         let authorization = format!(
-            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_names}, Signature={}",
-            credentials.access_key_id,
-            hex(&signature)
+            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_names}, Signature={signature}",
+            credentials.access_key_id
         );
-
-        let mut added = Vec::with_capacity(3);
-        added.push(("x-amz-date".to_string(), timestamp.clone()));
-        if let Some(token) = &credentials.session_token {
-            added.push(("x-amz-security-token".to_string(), token.clone()));
-        }
-        added.push(("authorization".to_string(), authorization));
-        Ok(added)
+        let authorization = header_value(&authorization)?;
+        request.headers_mut().insert(AUTHORIZATION, authorization);
+        Ok(())
     }
 
-    fn key_for(&self, secret: &str, date: &str) -> [u8; 32] {
+    /// The signature of `string_to_sign` with the signing key of `date`, derived only when
+    /// the day or the secret changed.
+    fn signature(
+        &self,
+        secret: &str,
+        date: &str,
+        time: SystemTime,
+        string_to_sign: &str,
+    ) -> String {
         let secret_digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         let mut cached = self.cached_key.borrow_mut();
-        if let Some(cached) = cached.as_ref() {
-            if cached.date == date && cached.secret_digest == secret_digest {
-                return cached.key;
-            }
-        }
-        let mut key = hmac(format!("AWS4{secret}").as_bytes(), date.as_bytes());
-        for part in [self.region.as_bytes(), SERVICE.as_bytes(), b"aws4_request"] {
-            key = hmac(&key, part);
-        }
-        *cached = Some(SigningKey {
-            secret_digest,
-            date: date.to_string(),
-            key,
-        });
-        key
+        let key = match cached.take() {
+            Some(key) if key.date == date && key.secret_digest == secret_digest => key,
+            _ => SigningKey {
+                secret_digest,
+                date: date.to_string(),
+                key: generate_signing_key(secret, time, &self.region, SERVICE)
+                    .as_ref()
+                    .to_vec(),
+            },
+        };
+        let signature = calculate_signature(&key.key, string_to_sign.as_bytes());
+        *cached = Some(key);
+        signature
     }
 }
 
-/// HMAC-SHA256 (RFC 2104).
-fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
+fn header_value(text: &str) -> Result<HeaderValue, String> {
+    HeaderValue::from_str(text)
+        .map_err(|_| "a signature header would not be a valid HTTP header value".to_string())
 }
 
 /// `YYYYMMDDTHHMMSSZ` for milliseconds since the epoch (at most year 9999).
-fn amz_date(now_ms: u64) -> String {
-    let seconds = now_ms / 1000;
-    let (days, of_day) = (seconds / 86_400, seconds % 86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60
-    )
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm,
-/// for non-negative counts).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+fn amz_date(now_ms: u64) -> Result<String, String> {
+    let seconds = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
+    let time = time::OffsetDateTime::from_unix_timestamp(seconds)
+        .map_err(|_| format!("the host's clock reads {now_ms} ms since 1970, which is no date"))?;
+    Ok(format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        time.year(),
+        u8::from(time.month()),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
+    ))
 }
 
 #[cfg(test)]
@@ -242,10 +206,50 @@ mod tests {
         ]
     }
 
+    /// The headers `signer` adds to our request to `url`, sorted.
+    fn added_by(
+        signer: &Signer,
+        url: &str,
+        body: &[u8],
+        credentials: &AwsCredentials,
+        now_ms: u64,
+    ) -> Result<Vec<(String, String)>, String> {
+        let mut request = http::Request::post(url);
+        for (name, value) in request_headers() {
+            request = request.header(name, value);
+        }
+        let mut request = request.body(body.to_vec()).unwrap();
+        let before = request.headers().len();
+        signer.sign(&mut request, credentials, now_ms)?;
+        let mut added: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .skip(before)
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_string()))
+            .collect();
+        added.sort();
+        Ok(added)
+    }
+
+    fn signed(
+        url: &str,
+        region: &str,
+        body: &[u8],
+        credentials: &AwsCredentials,
+        now_ms: u64,
+    ) -> Vec<(String, String)> {
+        let signer = Signer::new(&url.parse().unwrap(), region);
+        added_by(&signer, url, body, credentials, now_ms).unwrap()
+    }
+
     fn sign_at(now_ms: u64, token: Option<&str>) -> Vec<(String, String)> {
-        Signer::new("https://dynamodb.us-east-1.amazonaws.com/", "us-east-1")
-            .signature_headers(&request_headers(), b"{}", &credentials(token), now_ms)
-            .unwrap()
+        signed(
+            "https://dynamodb.us-east-1.amazonaws.com/",
+            "us-east-1",
+            b"{}",
+            &credentials(token),
+            now_ms,
+        )
     }
 
     fn value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -312,17 +316,24 @@ mod tests {
             ("http://localhost:4566/dynamodb/", "eu-west-1"),
             ("https://example.com:443/", "eu-west-1"),
             ("http://[::1]:8000/", "us-east-1"),
+            ("https://dynamodb.example.com:8443/", "us-west-2"),
+            ("http://example.com:80/", "us-east-1"),
         ];
+        // A secret longer than HMAC-SHA256's 64-byte block is hashed into the key first.
+        let long_secret = "x".repeat(100);
         for (url, region) in cases {
             for token in [None, Some("FwoGZXIvYXdzEBYaDH+session/token==")] {
-                for now_ms in [1_440_938_160_000, 1_764_000_000_123] {
-                    let body = br#"{"TableName":"users","Key":{"userId":{"S":"u"}}}"#;
-                    let mut ours = Signer::new(url, region)
-                        .signature_headers(&request_headers(), body, &credentials(token), now_ms)
-                        .unwrap();
-                    ours.sort();
-                    let sdk = sdk_signature(url, region, body, &credentials(token), now_ms);
-                    assert_eq!(ours, sdk, "{url} {region} {token:?} {now_ms}");
+                for secret in [None, Some(long_secret.as_str())] {
+                    for now_ms in [1_440_938_160_000, 1_764_000_000_123] {
+                        let body = br#"{"TableName":"users","Key":{"userId":{"S":"u"}}}"#;
+                        let mut credentials = credentials(token);
+                        if let Some(secret) = secret {
+                            credentials.secret_access_key = secret.into();
+                        }
+                        let ours = signed(url, region, body, &credentials, now_ms);
+                        let sdk = sdk_signature(url, region, body, &credentials, now_ms);
+                        assert_eq!(ours, sdk, "{url} {region} {token:?} {secret:?} {now_ms}");
+                    }
                 }
             }
         }
@@ -351,28 +362,26 @@ mod tests {
 
     #[test]
     fn a_clock_beyond_year_9999_is_an_error_not_a_panic() {
-        let result = Signer::new("https://dynamodb.us-east-1.amazonaws.com/", "us-east-1")
-            .signature_headers(&[], b"{}", &credentials(None), u64::MAX);
+        let url = "https://dynamodb.us-east-1.amazonaws.com/";
+        let signer = Signer::new(&url.parse().unwrap(), "us-east-1");
+        let result = added_by(&signer, url, b"{}", &credentials(None), u64::MAX);
         assert!(result.unwrap_err().contains("host's clock"));
-        let last = Signer::new("https://dynamodb.us-east-1.amazonaws.com/", "us-east-1")
-            .signature_headers(&[], b"{}", &credentials(None), LATEST_SIGNABLE_MS)
-            .unwrap();
+        let last = added_by(&signer, url, b"{}", &credentials(None), LATEST_SIGNABLE_MS).unwrap();
         assert_eq!(value(&last, "x-amz-date"), Some("99991231T235959Z"));
     }
 
     #[test]
     fn the_signing_key_is_derived_once_a_day_and_again_when_the_secret_changes() {
-        let signer = Signer::new("https://dynamodb.us-east-1.amazonaws.com/", "us-east-1");
+        let url = "https://dynamodb.us-east-1.amazonaws.com/";
+        let signer = Signer::new(&url.parse().unwrap(), "us-east-1");
         let sign = |secret: &str, now_ms: u64| {
             let mut credentials = credentials(None);
             credentials.secret_access_key = secret.into();
-            signer
-                .signature_headers(&request_headers(), b"{}", &credentials, now_ms)
-                .unwrap()
+            added_by(&signer, url, b"{}", &credentials, now_ms).unwrap()
         };
         let day = 1_764_000_000_000;
         let first = sign("secret-one", day);
-        let first_key = signer.cached_key.borrow().as_ref().unwrap().key;
+        let first_key = signer.cached_key.borrow().as_ref().unwrap().key.clone();
         sign("secret-one", day + 60_000);
         assert_eq!(signer.cached_key.borrow().as_ref().unwrap().key, first_key);
         // A rotated secret signs differently at once, as the SDK would.
@@ -383,10 +392,8 @@ mod tests {
         );
         let mut expected = credentials(None);
         expected.secret_access_key = "secret-two".into();
-        let mut rotated_sorted = rotated.clone();
-        rotated_sorted.sort();
         assert_eq!(
-            rotated_sorted,
+            rotated,
             sdk_signature(
                 "https://dynamodb.us-east-1.amazonaws.com/",
                 "us-east-1",
@@ -402,8 +409,8 @@ mod tests {
 
     #[test]
     fn dates_convert_like_the_calendar() {
-        assert_eq!(amz_date(0), "19700101T000000Z");
-        assert_eq!(amz_date(951_782_400_000), "20000229T000000Z");
-        assert_eq!(amz_date(1_709_251_199_000), "20240229T235959Z");
+        assert_eq!(amz_date(0).unwrap(), "19700101T000000Z");
+        assert_eq!(amz_date(951_782_400_000).unwrap(), "20000229T000000Z");
+        assert_eq!(amz_date(1_709_251_199_000).unwrap(), "20240229T235959Z");
     }
 }

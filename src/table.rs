@@ -7,7 +7,7 @@
 use crate::bindings::exports::jovo::dynamodb::store::{StoreError, TableStatus};
 use crate::config::Settings;
 use crate::host::Host;
-use crate::protocol::{self, Operation, TableDescription};
+use crate::protocol::{self, Acknowledged, Operation, TableDescription};
 use crate::service::Service;
 
 const FIRST_POLL_MS: u32 = 100;
@@ -95,7 +95,7 @@ pub fn table_missing(settings: &Settings) -> StoreError {
 async fn describe<H: Host>(service: &Service<H>) -> Result<Option<TableDescription>, StoreError> {
     let body = protocol::describe_table(&service.settings.table_name);
     match service.call(Operation::DescribeTable, &body).await {
-        Ok(response) => protocol::table_description(&response)
+        Ok(answer) => protocol::table_description(answer)
             .map(Some)
             .map_err(|failure| failure.into_store_error(Operation::DescribeTable.name(), 1)),
         Err(failed) if failed.service_code() == Some("ResourceNotFoundException") => Ok(None),
@@ -110,7 +110,10 @@ async fn create<H: Host>(service: &Service<H>) -> Result<TableStatus, StoreError
         &settings.primary_key_column,
         settings.billing,
     );
-    match service.call(Operation::CreateTable, &body).await {
+    match service
+        .call::<Acknowledged>(Operation::CreateTable, &body)
+        .await
+    {
         Ok(_) => Ok(TableStatus::Created),
         // Another process (another Lambda instance) created it first: just as good.
         Err(failed) if failed.service_code() == Some("ResourceInUseException") => {

@@ -163,7 +163,9 @@ proptest! {
 
     #[test]
     fn parsing_any_response_never_panics(response in any_response()) {
-        let _ = protocol::parse_response(&response);
+        let _ = protocol::parse_response::<protocol::DescribeTableOutput>(&response);
+        let _ = protocol::parse_response::<protocol::DescribeTimeToLiveOutput>(&response);
+        let _ = jovo_dynamodb_wasm::json::Tree::parse(&response.body);
         let _ = protocol::parse_error(&response);
     }
 
@@ -201,7 +203,9 @@ proptest! {
     #[test]
     fn signing_with_any_credentials_and_time_never_panics(access in "\\PC{0,40}", secret in "\\PC{0,60}", token in prop::option::of("\\PC{0,80}"), now_ms in any::<u64>()) {
         let credentials = jovo_dynamodb_wasm::host::AwsCredentials { access_key_id: access, secret_access_key: secret, session_token: token };
-        let _ = jovo_dynamodb_wasm::signing::Signer::new("https://dynamodb.us-east-1.amazonaws.com/", "us-east-1").signature_headers(&[], b"{}", &credentials, now_ms);
+        let uri: http::Uri = "https://dynamodb.us-east-1.amazonaws.com/".parse().unwrap();
+        let mut request = http::Request::post(uri.clone()).body(b"{}".to_vec()).unwrap();
+        let _ = jovo_dynamodb_wasm::signing::Signer::new(&uri, "us-east-1").sign(&mut request, &credentials, now_ms);
     }
 
     #[test]

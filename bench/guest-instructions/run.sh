@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The guest's own instructions per operation, before and after the one-pass transcoder and
-# our own SigV4 (issue 11), counted by callgrind on the guest compiled natively behind a
-# host that answers at once (canned_host.rs): no wasmtime, no HTTP, only the guest's work.
-#   bench/guest-instructions/run.sh [BEFORE_COMMIT]     (default 52defc6, before the work)
+# The guest's own instructions per operation, before and after a change of the guest (last:
+# issue 18, the guest on aws-sigv4, http and serde_json), counted by callgrind on the guest
+# compiled natively behind a host that answers at once (canned_host.rs): no wasmtime, no HTTP, only the guest's work.
+#   bench/guest-instructions/run.sh [BEFORE_COMMIT]     (default 8dc4795: the guest before the libraries of issue 18)
 # Prints a table; builds in bench/guest-instructions/target-*; about 2 minutes.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-before="${1:-52defc6}"
+before="${1:-8dc4795}"
 command -v valgrind >/dev/null || apt-get install -y -q valgrind >/dev/null
-if [ ! -e "$here/before/checkout/.git" ]; then
+if [ ! -e "$here/checkout-before/.git" ]; then
   git -C "$here" worktree add --force --detach "$here/checkout-before" "$before" >/dev/null 2>&1
 fi
 git -C "$here/checkout-before" checkout --quiet --detach "$before"

@@ -2,14 +2,17 @@
 use common::*;
 use jovo_dynamodb_wasm::client::Client;
 use jovo_dynamodb_wasm::config::{defaults_for, Settings};
-use jovo_dynamodb_wasm::host::{AwsCredentials, Host, HttpRequest, HttpResponse, TransportError};
+use jovo_dynamodb_wasm::drive::block_on;
+use jovo_dynamodb_wasm::host::{AwsCredentials, Environment, Host, HttpRequest, HttpResponse, Outcome};
+impl Environment for &Canned {
+    fn now_ms(&self) -> u64 { 1_764_000_000_000 }
+    fn credentials(&self) -> Result<AwsCredentials, String> { Err("fixed".into()) }
+}
 impl Host for &Canned {
-    fn send(&self, r: &HttpRequest, _: u32) -> Result<HttpResponse, TransportError> {
+    async fn send(&self, r: HttpRequest, _: u32) -> Outcome {
         Ok(HttpResponse { status: 200, headers: vec![], body: answer_body(self, &target(&r.headers), &r.body) })
     }
-    fn now_ms(&self) -> u64 { 1_764_000_000_000 }
-    fn sleep_ms(&self, _: u32) {}
-    fn credentials(&self) -> Result<AwsCredentials, String> { Err("fixed".into()) }
+    async fn sleep(&self, _: u32) {}
 }
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -21,6 +24,6 @@ fn main() {
     let canned = Canned { stored: Default::default() };
     let client = Client::new(Settings::from_wit(config).ok().unwrap(), &canned);
     let text = item(shape);
-    client.save_user("u", &text).unwrap();
-    for _ in 0..n { if op == "load" { client.load_user("u").unwrap().unwrap(); } else { client.save_user("u", &text).unwrap(); } }
+    block_on(client.save_user("u", &text)).unwrap().unwrap();
+    for _ in 0..n { if op == "load" { block_on(client.load_user("u")).unwrap().unwrap().unwrap(); } else { block_on(client.save_user("u", &text)).unwrap().unwrap(); } }
 }
