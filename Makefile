@@ -5,16 +5,17 @@ SHELL := /bin/bash
 CARGO_HOST := cargo --locked
 export PROPTEST_CASES ?= 2000
 
-.PHONY: demo test toolchain component host lint test-guest test-rust test-python test-js test-edge fuzz bench
+.PHONY: demo test toolchain component example host lint test-guest test-rust test-wasi test-python test-js test-edge fuzz bench
 
 ## The main job: a Jovo app (bundled as deployed), the Python host (asyncio) and the Rust host
-## (tokio) share one user in a local dynalite it starts and stops (demo/run.mjs).
-demo: component host
+## (tokio) share one user in a local dynalite it starts and stops (demo/run.mjs); then the
+## example app composed with the WASI build, served by wasmtime's wasi:http host.
+demo: component host example
 	demo/prepare.sh
 	scripts/with-dynalite.sh node demo/run.mjs
 
 ## Every check, from a fresh machine.
-test: component lint test-guest test-rust test-python test-js test-edge
+test: component lint test-guest test-rust test-wasi test-python test-js test-edge
 
 toolchain:
 	scripts/install-toolchain.sh
@@ -22,13 +23,19 @@ toolchain:
 component: toolchain
 	scripts/build-component.sh
 
+## The example app component (examples/visit-counter, wasm32-wasip2): build/visit_counter.wasm.
+example: toolchain
+	scripts/build-example.sh
+
 host:
-	$(CARGO_HOST) build --release -p jovo-dynamodb-host
+	$(CARGO_HOST) build --release -p jovo-dynamodb-host -p jovo-dynamodb-wasi-tests
 
 lint: toolchain
 	cargo fmt --all --check
 	$(CARGO_HOST) clippy --release --workspace --all-targets -- -D warnings
 	$(CARGO_HOST) clippy --target wasm32-unknown-unknown --profile wasm-release -p jovo-dynamodb-wasm -- -D warnings
+	$(CARGO_HOST) clippy --target wasm32-unknown-unknown --profile wasm-release -p jovo-dynamodb-wasm --features wasi --target-dir target/wasi-guest -- -D warnings
+	cd examples/visit-counter && cargo fmt --check && cargo clippy --locked --release -- -D warnings
 
 ## Unit and property tests of the guest's logic, run natively.
 test-guest:
@@ -37,6 +44,11 @@ test-guest:
 ## The component in wasmtime against dynalite (the tests start their own servers).
 test-rust: component
 	$(CARGO_HOST) test --release -p jovo-dynamodb-host
+
+## The WASI build in wasmtime's wasi:http host (wasmtime-wasi-http) against dynalite, and the
+## example app composed with it (wac-graph) and served as `wasmtime serve` does.
+test-wasi: component example
+	$(CARGO_HOST) test --release -p jovo-dynamodb-wasi-tests
 
 ## The Python host (wasmtime-py) against dynalite: venv, package install, pytest.
 test-python: component

@@ -3,7 +3,8 @@
 // A Jovo v4 app (the template's shape, bundled as `jovo deploy:code` bundles it, behind HTTP)
 // answers three Alexa LaunchRequests of one user; the first finds no table and still succeeds.
 // The Python host (asyncio) and the Rust host (tokio) then each load that user through the
-// same component and add a visit; the Jovo app's next answer counts them. Finally the item is
+// same component and add a visit, and so does a wasi:http app component composed with the WASI
+// build, served by wasmtime's wasi:http host; the Jovo app's next answer counts them. Finally the item is
 // shown as DynamoDB holds it. Expects DYNAMODB_ENDPOINT (scripts/with-dynalite.sh sets it).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -96,6 +97,7 @@ try {
   console.log('  The same user from the other hosts, through the same component:');
   await visitFrom('Python, asyncio store', join(root, 'build/demo/venv/bin/python'), [join(root, 'demo/visit.py'), endpoint, table, user]);
   await visitFrom('Rust, tokio store', join(root, 'target/release/demo'), [endpoint, table, user]);
+  await visitFrom('wasi:http app + WASI build (wac plug), wasmtime serve', join(root, 'target/release/visit-composed'), [endpoint, table, user]);
   console.log('  Back in the Jovo app:');
   await askJovo(jovo.url, 'LaunchRequest');
   console.log('\n  The item as DynamoDB holds it (the format of @jovotech/db-dynamodb):');

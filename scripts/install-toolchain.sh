@@ -46,3 +46,9 @@ if [ ! -f "$env_file" ] || ! grep -q '^TOOLCHAIN=' "$env_file" || { grep -q '^TO
   install_wasm_target
 fi
 install_node_tools
+
+# The example app component (examples/visit-counter) is a plain wasm32-wasip2 build. Without
+# rustup (the Debian fallback) it cannot be built, and `make example` says so.
+if command -v rustup >/dev/null && ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
+  rustup target add wasm32-wasip2 >&2 || echo "rustup could not add wasm32-wasip2: make example will fail" >&2
+fi

@@ -162,21 +162,40 @@ impl Future for Exchange {
     }
 }
 
+/// The blocking host and the environment of the world being built: the `host` imports
+/// (world `persistence`), or WASI (world `persistence-wasi`, [`crate::wasi`]).
+#[cfg(not(feature = "wasi"))]
+pub type BlockingHost = ImportHost;
+#[cfg(not(feature = "wasi"))]
+pub type PlatformEnvironment = ImportEnvironment;
+#[cfg(not(feature = "wasi"))]
+pub const BLOCKING: BlockingHost = ImportHost;
+#[cfg(not(feature = "wasi"))]
+pub const ENVIRONMENT: PlatformEnvironment = ImportEnvironment;
+#[cfg(feature = "wasi")]
+pub type BlockingHost = crate::wasi::WasiHost<crate::wasi::Wasi>;
+#[cfg(feature = "wasi")]
+pub type PlatformEnvironment = BlockingHost;
+#[cfg(feature = "wasi")]
+pub const BLOCKING: BlockingHost = crate::wasi::WasiHost(crate::wasi::Wasi);
+#[cfg(feature = "wasi")]
+pub const ENVIRONMENT: PlatformEnvironment = BLOCKING;
+
 /// The component's host on either path, as one type: the guest's logic is compiled once
 /// for it instead of once per path (async state machines are most of the component's
 /// code, and a second copy cost about 60 KB).
 pub enum ComponentHost {
-    Blocking(ImportHost),
-    Stepped(StepHost<ImportEnvironment>),
+    Blocking(BlockingHost),
+    Stepped(StepHost<PlatformEnvironment>),
 }
 
 impl Environment for ComponentHost {
     fn now_ms(&self) -> u64 {
-        ImportEnvironment.now_ms()
+        ENVIRONMENT.now_ms()
     }
 
     fn credentials(&self) -> Result<AwsCredentials, String> {
-        ImportEnvironment.credentials()
+        ENVIRONMENT.credentials()
     }
 }
 

@@ -31,10 +31,15 @@ pub mod service;
 pub mod signing;
 pub mod table;
 pub mod transcode;
+pub mod wasi;
 
-/// Generated from `wit/`. Nothing generated leaks out under another name.
+/// Generated from `wit/`. Nothing generated leaks out under another name. The `wasi`
+/// feature builds world `persistence-wasi`: the same `store` export over WASI imports.
 pub mod bindings {
+    #[cfg(not(feature = "wasi"))]
     wit_bindgen::generate!({ path: "wit", world: "persistence" });
+    #[cfg(feature = "wasi")]
+    wit_bindgen::generate!({ path: "wit", world: "persistence-wasi", generate_all });
 }
 
 use std::cell::RefCell;
@@ -44,9 +49,7 @@ use bindings::exports::jovo::dynamodb::store::{
     self, Config, OperationRequest, OperationResult, OutgoingRequest, StoreError, TableStatus,
     TimeToLiveStatus,
 };
-use drive::{
-    block_on, internal_error, ComponentHost, ImportEnvironment, ImportHost, Step, StepOperation,
-};
+use drive::{block_on, internal_error, ComponentHost, Step, StepOperation, BLOCKING, ENVIRONMENT};
 use host::Outcome;
 
 /// The exported `store` interface.
@@ -73,10 +76,20 @@ impl ClientResource {
 
 impl store::GuestClient for ClientResource {
     fn open(config: Config) -> Result<store::Client, StoreError> {
+        // In a WASI runtime the region may come from the environment, as in the AWS SDKs.
+        #[cfg(feature = "wasi")]
+        let config = {
+            use wasi::WasiIo;
+            let mut config = config;
+            if config.client.region.is_none() {
+                config.client.region = wasi::region_from_environment(&wasi::Wasi.environment());
+            }
+            config
+        };
         let settings = config::Settings::from_wit(config)?;
         Ok(store::Client::new(ClientResource(client::Client::new(
             settings,
-            ComponentHost::Blocking(ImportHost),
+            ComponentHost::Blocking(BLOCKING),
         ))))
     }
 
@@ -101,7 +114,7 @@ impl store::GuestClient for ClientResource {
     }
 
     fn start(&self, request: OperationRequest) -> store::Operation {
-        let operation = StepOperation::start(ImportEnvironment, |host| {
+        let operation = StepOperation::start(ENVIRONMENT, |host| {
             let client = self.0.with_host(ComponentHost::Stepped(host));
             async move { client.run(request).await }
         });

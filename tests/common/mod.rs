@@ -1,7 +1,7 @@
 //! A scripted host for the guest's native tests: answers from a queue, records every
 //! request and sleep, and a clock that moves only when the client sleeps or sends.
 //!
-//! The same scripted scenarios run through both drivers of the guest's logic: each test
+//! The same scripted scenarios run through the three drivers of the guest's logic: each test
 //! binary that includes this module names its [`Driver`] as `crate::DRIVER`, and
 //! [`client`] drives operations that way.
 #![allow(dead_code)] // each test binary uses a different part of this module
@@ -21,6 +21,7 @@ use jovo_dynamodb_wasm::drive::{block_on, Step, StepOperation};
 use jovo_dynamodb_wasm::host::{
     AwsCredentials, Environment, Host, HttpRequest, HttpResponse, Outcome, TransportError,
 };
+use jovo_dynamodb_wasm::wasi::{WasiHost, WasiIo};
 
 pub type Answer = Result<HttpResponse, TransportError>;
 
@@ -32,6 +33,8 @@ pub struct ScriptedHost {
     /// The timeout the client gave each request it sent.
     pub timeouts: RefCell<Vec<u32>>,
     clock_ms: Cell<u64>,
+    /// What the WASI driver reads through `wasi:cli/environment`.
+    pub environment: RefCell<Vec<(String, String)>>,
 }
 
 /// The scripted host's clock at the start of every test (2023-11-14T22:13:20Z).
@@ -137,6 +140,40 @@ pub enum Driver {
     Blocking,
     /// As `client.start` does: the test performs each send and sleep step.
     Stepped,
+    /// As the WASI build's `client` methods do: [`WasiHost`] over WASI calls that block
+    /// (here the scripted host's), credentials from the environment variables.
+    Wasi,
+}
+
+impl Driver {
+    /// The reason a driver gives when it has no credentials to sign with.
+    pub fn no_credentials_reason(self) -> &'static str {
+        match self {
+            Driver::Blocking | Driver::Stepped => "the scripted host has no credentials",
+            Driver::Wasi => "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+        }
+    }
+}
+
+/// The scripted host behind the WASI driver's blocking calls.
+struct ScriptedWasi<'a>(&'a ScriptedHost);
+
+impl WasiIo for ScriptedWasi<'_> {
+    fn exchange(&self, request: &HttpRequest, timeout_ms: u32) -> Outcome {
+        self.0.answer(request.clone(), timeout_ms)
+    }
+
+    fn sleep(&self, ms: u32) {
+        self.0.wait(ms)
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.0.now()
+    }
+
+    fn environment(&self) -> Vec<(String, String)> {
+        self.0.environment.borrow().clone()
+    }
 }
 
 /// A client of the scripted host, driven by the test binary's [`Driver`].
@@ -185,6 +222,11 @@ impl TestClient<'_> {
         match self.driver {
             Driver::Blocking => block_on(self.client.run(request))
                 .unwrap_or_else(|| panic!("a blocking operation did not complete")),
+            Driver::Wasi => {
+                let client = self.client.with_host(WasiHost(ScriptedWasi(self.host)));
+                block_on(client.run(request))
+                    .unwrap_or_else(|| panic!("a WASI operation did not complete"))
+            }
             Driver::Stepped => {
                 let mut operation = StepOperation::start(self.host, |host| {
                     let client = self.client.with_host(host);

@@ -230,7 +230,7 @@ fn without_configured_credentials_the_host_is_asked_and_its_reason_shown() {
     match client(config, &host).load_user("u") {
         Err(StoreError::CredentialsUnavailable(message)) => {
             assert!(
-                message.contains("the scripted host has no credentials"),
+                message.contains(crate::DRIVER.no_credentials_reason()),
                 "{message}"
             )
         }
