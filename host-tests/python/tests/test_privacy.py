@@ -42,7 +42,6 @@ from jovo_dynamodb import (
     ServiceError,
     StoreError,
     TableMissing,
-    TransportFailed,
 )
 
 MARKER = f"PRIVATE-{secrets.token_hex(6)}"
