@@ -130,14 +130,10 @@ class WatchedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        _enter(self)
-        super().connect()
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _enter(self)
-        super().request(*args, **kwargs)
+class WatchedHTTPSConnection(WatchedHTTPConnection, HTTPSConnection):
+    # The method order puts WatchedHTTPConnection's hooks first, and their super() calls
+    # reach HTTPSConnection: the TLS connection is watched by the same two hooks.
+    pass
 
 
 class WatchedHTTPConnectionPool(HTTPConnectionPool):
