@@ -68,7 +68,8 @@ class AsyncDynamoDbStore(StoreOptions):
 
     async def load_user(self, user_id: str) -> dict[str, Any] | None:
         """The stored item of `user_id` (strongly consistent), or None when there is none.
-        Integers load as `int`, other numbers as `Decimal`."""
+        Integers load as `int`, other numbers as `Decimal`, binary as `bytes`, sets as
+        `set` (of `str`, of `int`/`Decimal`, of `bytes`)."""
         text = (await self._run(Variant("load-user", _user_id(user_id)))).payload
         return None if text is None else items.decode(text)
 

@@ -1,25 +1,42 @@
-"""Items as Python values <-> items as the JSON text the component takes and gives.
+"""Items as Python values <-> items as the item text the component takes and gives: JSON, plus
+four forms for the types JSON has none for (`_item_text`).
 
-Numbers keep every digit both ways. Loading: integers become `int`, other numbers
+    Python                                   DynamoDB   item text
+    dict / list, tuple                       M / L      JSON object / array
+    str                                      S          JSON string
+    int, float, Decimal                      N          JSON number
+    bool / None                              BOOL/NULL  true, false / null
+    bytes, bytearray, memoryview, Binary     B          $B"<base64>"
+    set/frozenset of str                     SS         $SS[...]
+    set/frozenset of int, float, Decimal     NS         $NS[...]
+    set/frozenset of bytes, Binary           BS         $BS[...]
+
+as boto3's TypeSerializer takes them (`Binary` is boto3's, recognised without importing boto3).
+Loads give `set` and `bytes` (see `_item_text` for why not `Binary`).
+
+Numbers keep every digit both ways, in sets too. Loading: integers become `int`, other numbers
 `decimal.Decimal` (`json.loads(..., parse_float=Decimal)`), so `0.1` stays exactly `0.1` and
 a 30-digit id stays whole. Saving accepts `int`, `float` (written as its shortest repr, as
-`json.dumps` does) and `Decimal` (written with all its digits); NaN and infinities have no
-DynamoDB form and are refused.
+`json.dumps` does) and `Decimal` (written with all its digits); `bool` is not a number. NaN and
+infinities have no DynamoDB form and are refused.
 
 Before encoding, the item's shape is checked the way the component would check it, because
 `json.dumps` would hide two mistakes: it turns keys that are not strings into strings
 (`{1: "a", None: "b"}` would be stored as "1" and "null"), and it fails on deep nesting with
-`RecursionError`. Both are `InvalidInput` here, before anything is sent.
+`RecursionError`. Both are `InvalidInput` here, before anything is sent, as are empty sets,
+sets mixing kinds and values of other types, each naming its path (never the value).
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 from itertools import repeat
 from typing import Any
 
+from . import _item_text
 from .errors import InvalidInput
 
 # DynamoDB nests documents at most 32 levels deep (the component's `MAX_DEPTH`): a value
@@ -29,63 +46,103 @@ MAX_DEPTH = 32
 
 def decode(text: str) -> dict[str, Any]:
     """The item the component returned."""
-    item: dict[str, Any] = json.loads(text, parse_float=Decimal)
+    if "$" in text:  # maybe a form (or only a `$` in a string): the exact reader
+        return _item_text.parse(text)
+    item: dict[str, Any] = _item_text.loads(text)
     return item
 
 
 def encode(item: Mapping[str, Any]) -> str:
-    """JSON text of `item`, a mapping of JSON-like values; raises `InvalidInput` otherwise."""
+    """Item text of `item`, a mapping of the values above; raises `InvalidInput` otherwise."""
     if not isinstance(item, Mapping):
         raise InvalidInput(f"the item must be a dict like {{'user': {{'data': {{}}}}}}, got {type(item).__name__}")
     check_shape(item)
+    # The C encoder writes every item. It meets a Decimal, set or binary value only through
+    # `default`, which cannot emit raw text; so `default` writes the value's text aside and
+    # returns a placeholder string, and the placeholders are then replaced by those texts. An
+    # item without such values never calls `default` and costs what json.dumps costs. The
+    # placeholder is a random string of this process; should a key or string of the item be
+    # equal to it, the count of placeholders tells, and the exact writer below takes over. It
+    # also takes over for any value refused, to name the value's path.
+    texts: list[str] = []
+
+    def set_aside(value: Any) -> str:
+        try:
+            texts.append(_decimal(value) if isinstance(value, Decimal) else _item_text.tagged(value))
+        except _item_text.Refused:
+            raise _NeedsExactWriter from None
+        return _PLACEHOLDER
+
     try:
-        # The C encoder covers every item without Decimals; it meets a Decimal only through
-        # `default`, which cannot emit a raw number, so such items take the slower exact path.
-        return json.dumps(item, separators=(",", ":"), allow_nan=False, default=_refuse)
-    except _HasDecimal:
-        parts: list[str] = []
-        _encode_exact(item, parts)
-        return "".join(parts)
-    except (TypeError, ValueError) as error:
-        raise InvalidInput(f"the item is not JSON-like: {error}") from None
+        text = json.dumps(item, separators=(",", ":"), allow_nan=False, default=set_aside)
+    except (_NeedsExactWriter, TypeError, ValueError):
+        return _exact_text(item)
+    if not texts:
+        return text
+    pieces = text.split(_QUOTED_PLACEHOLDER)
+    if len(pieces) != len(texts) + 1:
+        return _exact_text(item)
+    return "".join([part for pair in zip(pieces, texts) for part in pair] + [pieces[-1]])
 
 
-class _HasDecimal(Exception):
+class _NeedsExactWriter(Exception):
     pass
 
 
-def _refuse(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        raise _HasDecimal
-    raise TypeError(f"a value of type {type(value).__name__} cannot be stored")
+_PLACEHOLDER = "jovo-dynamodb-" + secrets.token_hex(16)
+_QUOTED_PLACEHOLDER = json.dumps(_PLACEHOLDER)
 
 
-def _encode_exact(value: Any, parts: list[str]) -> None:
-    # dict, list and tuple only, as json.dumps (and `check_shape`, which has run) take them.
+def _decimal(value: Decimal) -> str:
+    if not value.is_finite():
+        raise _item_text.Refused("a NaN or infinite Decimal cannot be stored in DynamoDB")
+    return str(value)
+
+
+def _exact_text(item: Mapping[str, Any]) -> str:
+    parts: list[str] = []
+    try:
+        _write(item, parts)
+    except _item_text.Refused as refused:
+        path = tuple(reversed(refused.steps))
+        where = f"item attribute '{_path_text(path)}'" if path else "the item"
+        raise InvalidInput(f"{where}: {refused.reason}") from None
+    return "".join(parts)
+
+
+def _write(value: Any, parts: list[str]) -> None:
+    # dict, list and tuple only, as json.dumps (and `check_shape`, which has run) take them;
+    # a refused value's path is collected on the way out (`Refused.steps`).
     if isinstance(value, dict):
         parts.append("{")
         for index, (key, member) in enumerate(value.items()):
-            if not isinstance(key, str):
-                raise InvalidInput(f"the item's keys must be strings, got {key!r}")
             parts.append("," if index else "")
             parts.append(json.dumps(key) + ":")
-            _encode_exact(member, parts)
+            try:
+                _write(member, parts)
+            except _item_text.Refused as refused:
+                refused.steps.append(key)
+                raise
         parts.append("}")
     elif isinstance(value, (list, tuple)):
         parts.append("[")
         for index, member in enumerate(value):
             parts.append("," if index else "")
-            _encode_exact(member, parts)
+            try:
+                _write(member, parts)
+            except _item_text.Refused as refused:
+                refused.steps.append(index)
+                raise
         parts.append("]")
     elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidInput(f"the number {value} cannot be stored in DynamoDB")
-        parts.append(str(value))
-    else:
+        parts.append(_decimal(value))
+    elif value is None or isinstance(value, (str, int, float)):
         try:
             parts.append(json.dumps(value, allow_nan=False))
-        except (TypeError, ValueError) as error:
-            raise InvalidInput(f"the item is not JSON-like: {error}") from None
+        except ValueError:
+            raise _item_text.Refused(f"a {type(value).__name__} that DynamoDB cannot store (NaN, infinite or too long)") from None
+    else:
+        parts.append(_item_text.tagged(value))
 
 
 def check_shape(item: Mapping[str, Any]) -> None:

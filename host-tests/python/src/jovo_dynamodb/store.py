@@ -239,7 +239,8 @@ class DynamoDbStore(StoreOptions):
 
     def load_user(self, user_id: str) -> dict[str, Any] | None:
         """The stored item of `user_id` (strongly consistent), or None when there is none.
-        Integers load as `int`, other numbers as `Decimal`."""
+        Integers load as `int`, other numbers as `Decimal`, binary as `bytes`, sets as
+        `set` (of `str`, of `int`/`Decimal`, of `bytes`)."""
         with self._instance() as instance:
             text = instance.load_user(_user_id(user_id))
         return None if text is None else items.decode(text)
@@ -247,7 +248,9 @@ class DynamoDbStore(StoreOptions):
     def save_user(self, user_id: str, item: Mapping[str, Any]) -> None:
         """Replaces the stored item of `user_id` with `item`, e.g.
         ``{"user": {"data": {}}, "createdAt": "...", "updatedAt": "..."}``. The primary key
-        column is set to `user_id` whatever `item` holds there."""
+        column is set to `user_id` whatever `item` holds there. Values as boto3's
+        TypeSerializer takes them: `set`/`frozenset` of `str`, of numbers or of bytes become
+        SS/NS/BS, `bytes`/`bytearray`/`memoryview`/`Binary` become B."""
         text = items.encode(item)
         with self._instance() as instance:
             instance.save_user(_user_id(user_id), text)
