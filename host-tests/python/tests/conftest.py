@@ -12,7 +12,7 @@ import os
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from http.server import HTTPServer
 from pathlib import Path
@@ -249,6 +249,34 @@ def stored_item(client: Any, table: str, user_id: str, key_column: str = "userId
     answer = client.get_item(TableName=table, Key={key_column: {"S": user_id}}, ConsistentRead=True)
     item: dict[str, Any] | None = answer.get("Item")
     return item
+
+
+KINDS = ["blocking", "asyncio"]
+
+
+class Store:
+    """A blocking or an asyncio store behind one awaitable interface, used in one event loop."""
+
+    def __init__(self, kind: str, table: str, **options: Any) -> None:
+        options.setdefault("credentials", (TEST_ACCESS_KEY, TEST_SECRET))
+        options.setdefault("retry_base_delay_ms", 1)
+        options.setdefault("retry_max_delay_ms", 5)
+        cls = DynamoDbStore if kind == "blocking" else AsyncDynamoDbStore
+        self._store: Any = cls(table, **options)
+        self._async = kind == "asyncio"
+
+    async def _call(self, method: str, *args: Any) -> Any:
+        result = getattr(self._store, method)(*args)
+        return await result if self._async else result
+
+    def load(self, user_id: Any) -> Awaitable[Any]:
+        return self._call("load_user", user_id)
+
+    def save(self, user_id: Any, item: Any) -> Awaitable[Any]:
+        return self._call("save_user", user_id, item)
+
+    async def close(self) -> None:
+        await self._call("close")
 
 
 def closed_endpoint() -> str:

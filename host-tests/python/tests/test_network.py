@@ -19,14 +19,14 @@ import socketserver
 import subprocess
 import threading
 import time
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import TEST_ACCESS_KEY, TEST_SECRET, NetworkFixture, closed_endpoint, serving, unique_table
+from conftest import KINDS, TEST_ACCESS_KEY, TEST_SECRET, NetworkFixture, Store, closed_endpoint, serving, unique_table
 from jovo_dynamodb import (
     AsyncDynamoDbStore,
     DynamoDbStore,
@@ -38,7 +38,6 @@ from jovo_dynamodb import (
     TlsFailed,
 )
 
-KINDS = ["blocking", "asyncio"]
 ITEM = {"user": {"data": {"visits": 1, "name": "Ada"}}}
 _RUNTIME: list[Runtime] = []
 
@@ -52,34 +51,9 @@ def _own_runtime(fresh_runtime: Runtime) -> Iterator[None]:
     _RUNTIME.pop()
 
 
-class Store:
-    """A blocking or an asyncio store behind one awaitable interface, used in one event loop."""
-
-    def __init__(self, kind: str, table: str, **options: Any) -> None:
-        options.setdefault("credentials", (TEST_ACCESS_KEY, TEST_SECRET))
-        options.setdefault("retry_base_delay_ms", 1)
-        options.setdefault("retry_max_delay_ms", 5)
-        options.setdefault("runtime", _RUNTIME[-1])
-        cls = DynamoDbStore if kind == "blocking" else AsyncDynamoDbStore
-        self._store: Any = cls(table, **options)
-        self._async = kind == "asyncio"
-
-    async def _call(self, method: str, *args: Any) -> Any:
-        result = getattr(self._store, method)(*args)
-        return await result if self._async else result
-
-    def load(self, user_id: str) -> Awaitable[Any]:
-        return self._call("load_user", user_id)
-
-    def save(self, user_id: str, item: Any) -> Awaitable[Any]:
-        return self._call("save_user", user_id, item)
-
-    async def close(self) -> None:
-        await self._call("close")
-
-
 def run(kind: str, table: str, scenario: Any, **options: Any) -> None:
     """Runs `scenario(store)` with a store of `kind` in a fresh event loop, then closes it."""
+    options.setdefault("runtime", _RUNTIME[-1])
 
     async def main() -> None:
         store = Store(kind, table, **options)

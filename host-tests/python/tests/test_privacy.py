@@ -28,13 +28,11 @@ from typing import Any
 import fault_proxy as faults
 import pytest
 
-from conftest import TEST_ACCESS_KEY, TEST_SECRET, closed_endpoint, stored_item, unique_table
+from conftest import KINDS, TEST_ACCESS_KEY, TEST_SECRET, Store, closed_endpoint, stored_item, unique_table
 from jovo_dynamodb import (
     AccessDenied,
-    AsyncDynamoDbStore,
     ConditionalConflict,
     CredentialsUnavailable,
-    DynamoDbStore,
     InvalidConfig,
     InvalidInput,
     ItemTooLarge,
@@ -46,8 +44,6 @@ from jovo_dynamodb import (
 
 MARKER = f"PRIVATE-{secrets.token_hex(6)}"
 PASSWORD = "hunter2-pass-word"
-
-KINDS = ["blocking", "asyncio"]
 
 
 def error_texts(error: BaseException) -> list[str]:
@@ -79,31 +75,6 @@ async def private_error(what: str, expected: type[StoreError], call: Awaitable[A
         assert type(error) is expected, f"{what}: expected {expected.__name__}, got {error!r}"
         return error
     pytest.fail(f"{what}: expected {expected.__name__}, got {result!r}")
-
-
-class Store:
-    """A blocking or an asyncio store behind one awaitable interface, used in one event loop."""
-
-    def __init__(self, kind: str, table: str, **options: Any) -> None:
-        options.setdefault("credentials", (TEST_ACCESS_KEY, TEST_SECRET))
-        options.setdefault("retry_base_delay_ms", 1)
-        options.setdefault("retry_max_delay_ms", 5)
-        cls = DynamoDbStore if kind == "blocking" else AsyncDynamoDbStore
-        self._store: Any = cls(table, **options)
-        self._async = kind == "asyncio"
-
-    async def _call(self, method: str, *args: Any) -> Any:
-        result = getattr(self._store, method)(*args)
-        return await result if self._async else result
-
-    def load(self, user_id: Any) -> Awaitable[Any]:
-        return self._call("load_user", user_id)
-
-    def save(self, user_id: Any, item: Any) -> Awaitable[Any]:
-        return self._call("save_user", user_id, item)
-
-    async def close(self) -> None:
-        await self._call("close")
 
 
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
@@ -150,8 +121,9 @@ INVALID_ITEMS: list[tuple[str, Any, type[StoreError]]] = [
     ("a str, not a dict", MARKER, InvalidInput),
     ("a list, not a dict", [MARKER, MARKER], InvalidInput),
     ("JSON text, not a dict", json.dumps({"user": MARKER})[:-3], InvalidInput),
-    ("bytes beside the marker", {"name": MARKER, "raw": MARKER.encode()}, InvalidInput),
-    ("a set of markers", {"tags": {MARKER}}, InvalidInput),
+    ("an empty set beside the marker", {"name": MARKER, "tags": set()}, InvalidInput),
+    ("a set of the marker and a number", {"tags": {MARKER, 1}}, InvalidInput),
+    ("a set of marker bytes and a number", {"tags": frozenset({MARKER.encode(), 2})}, InvalidInput),
     ("an object whose repr is the marker", {"x": Secretive()}, InvalidInput),
 ]
 
