@@ -63,7 +63,7 @@ ensure_package() {
 }
 
 lint() {
-  "$venv/bin/ruff" check --quiet "$here/src" "$here/tests" "$here/setup.py" "$here/measure_overhead.py" "$here/measure_async.py"
+  "$venv/bin/ruff" check --quiet "$here/src" "$here/tests" "$here/setup.py" "$here/measure_overhead.py" "$here/measure_async.py" "$here/measure_items.py"
   "$venv/bin/mypy" --config-file "$here/pyproject.toml" "$here/src/jovo_dynamodb"
 }
 

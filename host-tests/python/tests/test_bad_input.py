@@ -95,9 +95,10 @@ def test_items_must_be_dicts(unreachable_store, item):
         unreachable_store.save_user("u", item)
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), Decimal("NaN"), Decimal("-Infinity"), {1, 2}, b"bytes"])
-def test_values_json_cannot_carry_are_refused_before_sending(unreachable_store, value):
-    with pytest.raises(InvalidInput):
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), Decimal("NaN"), Decimal("-Infinity"), set(), {"a", 1},
+                                   {True}, frozenset({None}), {1.5, float("nan")}, complex(1, 2), range(3)])
+def test_values_dynamodb_cannot_store_are_refused_before_sending_naming_their_path(unreachable_store, value):
+    with pytest.raises(InvalidInput, match="item attribute 'user.data.value'"):
         unreachable_store.save_user("u", {"user": {"data": {"value": value}}})
 
 
