@@ -16,7 +16,7 @@ import pytest
 from boto3.dynamodb.types import Binary, TypeSerializer
 
 from conftest import KINDS, Store, stored_item, unique_table
-from jovo_dynamodb import InvalidInput, ItemTooLarge
+from jovo_dynamodb import InvalidInput, ItemTooLarge, MalformedResponse, items
 
 
 def with_store(kind: str, table: str, endpoint: str, scenario: Callable[[Store], Awaitable[None]]) -> None:
@@ -199,3 +199,31 @@ def test_binary_counts_its_bytes_toward_400_kb_not_its_base64(kind, dynalite, bo
 
     with_store(kind, table, dynalite.endpoint, scenario)
     assert stored_item(boto3_client, table, "big")["user"]["M"]["data"]["M"]["photo"] == {"B": blob}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_string_equal_to_the_encoders_placeholder_is_still_stored_as_text(kind, dynalite):
+    # Decimals, sets and binary wait behind a placeholder string while json.dumps runs; a user
+    # string that happens to equal it must not take their place.
+    placeholder = items._PLACEHOLDER
+    item = {"user": {"data": {placeholder: placeholder, "tags": {"a"}, "n": Decimal("1.5"), "raw": b"\x01"}}}
+
+    async def scenario(store: Store) -> None:
+        await store.save("placeholder", item)
+        assert await store.load("placeholder") == {"userId": "placeholder", **item}
+
+    with_store(kind, unique_table(f"types-placeholder-{kind}"), dynalite.endpoint, scenario)
+
+
+NOT_ITEM_TEXT = [
+    '{"a":$SS[1]}', '{"a":$NS["SECRET"]}', '{"a":$SS[]}', '{"a":$B"SECRET"}', '{"a":$B"AB=="}', '{"a":$X["SECRET"]}',
+    '{"a":$B"AA=="', '{"a":$BS["A"]}', '{"a":$NS[NaN]}', '{"a":NaN}', '{"a":$SS["SECRET"] }x', '[$B""]',
+]
+
+
+@pytest.mark.parametrize("text", NOT_ITEM_TEXT)
+def test_item_text_the_package_cannot_read_is_a_malformed_response_without_its_content(text):
+    # Only a broken component could return these; the app gets the typed error, not a crash.
+    with pytest.raises(MalformedResponse) as caught:
+        items.decode(text)
+    assert "SECRET" not in str(caught.value)

@@ -178,7 +178,7 @@ def loads(text: str, parse_constant: Callable[[str], Any] | None = None) -> Any:
     """json.loads with integers as int and other numbers as Decimal; `MalformedResponse` (its
     position, never the text) for text that is not JSON, NaN and infinities included."""
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=parse_constant or _in_order([]))
+        return json.loads(text, parse_float=Decimal, parse_constant=parse_constant or _NO_CONSTANTS)
     except json.JSONDecodeError as error:
         raise MalformedResponse(f"the component returned an item that is not item text ({error.msg} at character {error.pos})") from None
 
@@ -196,5 +196,7 @@ def _in_order(values: list[Any]) -> Callable[[str], Any]:
 
 
 _NONE_LEFT = object()
+# Refuses NaN and infinities (text without forms has none).
+_NO_CONSTANTS = _in_order([])
 # Set members: integers as int, other numbers as Decimal, as everywhere; no NaN nor infinities.
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_in_order([]))
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_NO_CONSTANTS)
