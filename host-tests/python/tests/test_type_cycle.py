@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from conftest import KINDS, Store, stored_item, unique_table
 
-EXAMPLES_PER_STORE = 150
+EXAMPLES_PER_STORE = 120
 USER = "cycle-user"
 
 # ---- raw DynamoDB attribute values -----------------------------------------------------------
