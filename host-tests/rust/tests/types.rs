@@ -199,12 +199,18 @@ fn load_user_json_gives_the_exact_item_text_and_save_user_json_writes_it_back() 
 
         // An item without sets or binary is the plain JSON it always was.
         store
-            .save_json("plain", r#"{"user":{"data":{"price":"$5","n":1.50}}}"#)
+            .save_json(
+                "plain",
+                r#"{"user":{"data":{"price":"$5","n":12345678901234567890123}}}"#,
+            )
             .unwrap();
         let plain = store.load_json("plain").unwrap().unwrap();
         let parsed: Value = serde_json::from_str(&plain).expect("plain JSON");
         assert_eq!(parsed["user"]["data"]["price"], "$5");
-        assert_eq!(parsed["user"]["data"]["n"].to_string(), "1.50");
+        assert_eq!(
+            parsed["user"]["data"]["n"].to_string(),
+            "12345678901234567890123"
+        );
     }
 }
 
@@ -250,32 +256,33 @@ fn empty_sets_and_repeated_members_are_refused_by_the_component_and_nothing_is_w
         store.save_item("u", &user_with_sets_and_binary()).unwrap();
         let before = raw(&table, "u");
         for (name, set, expected) in [
-            ("empty", AttributeValue::Ss(vec![]), "empty"),
-            ("noNumbers", AttributeValue::Ns(vec![]), "empty"),
-            ("noBytes", AttributeValue::Bs(vec![]), "empty"),
+            ("empty", AttributeValue::Ss(vec![]), "without members"),
+            ("noNumbers", AttributeValue::Ns(vec![]), "without members"),
+            ("noBytes", AttributeValue::Bs(vec![]), "without members"),
             (
                 "twice",
                 AttributeValue::Ss(vec!["secret".into(), "secret".into()]),
-                "",
+                "twice",
             ),
             (
                 "sameValue",
                 AttributeValue::Ns(vec!["1".into(), "1.0".into()]),
-                "",
+                "twice",
             ),
             (
                 "sameBytes",
                 AttributeValue::Bs(vec![b"secret".to_vec(), b"secret".to_vec()]),
-                "",
+                "twice",
             ),
             (
                 "tooManyDigits",
                 AttributeValue::Ns(vec!["123456789012345678901234567890123456789".into()]),
-                "",
+                "significant digits",
             ),
         ] {
             let mut item = user_with_sets_and_binary();
-            item.insert("user", Item::from_iter([("prefs", set)]));
+            let prefs = Item::from_iter([(name, set)]);
+            item.insert("user", Item::from_iter([("prefs", prefs)]));
             let message = invalid_input(store.save_item("u", &item));
             // The component names the set (or its member), never the members' values.
             let path = format!("user.prefs.{name}");
