@@ -20,9 +20,9 @@ use crate::bindings::exports::jovo::dynamodb::store::{
 use crate::bindings::jovo::dynamodb::host::{HttpResponse, TransportError};
 use crate::bindings::Persistence;
 use crate::credentials::CredentialsCache;
-use crate::item::parse_item;
+use crate::json_value::parse_item;
 use crate::transport::HostState;
-use crate::{Error, TableStatus, TimeToLiveStatus};
+use crate::{item_text, Error, Item, TableStatus, TimeToLiveStatus};
 
 /// One client of one table for async code (tokio), in its own component instance.
 /// `Clone` (a handle), `Send` and `Sync`: share one store between all tasks; any number of
@@ -140,13 +140,30 @@ impl AsyncDynamoDbStore {
         }
     }
 
-    /// The stored item of `user_id`, or `None`.
+    /// The stored item of `user_id` as typed attribute values, or `None` (see
+    /// [`DynamoDbStore::load_user_item`](crate::DynamoDbStore::load_user_item)).
+    pub async fn load_user_item(&self, user_id: &str) -> Result<Option<Item>, Error> {
+        self.load_user_json(user_id)
+            .await?
+            .map(|text| item_text::read(&text))
+            .transpose()
+    }
+
+    /// Replaces the stored item of `user_id` with `item` (see
+    /// [`DynamoDbStore::save_user_item`](crate::DynamoDbStore::save_user_item)).
+    pub async fn save_user_item(&self, user_id: &str, item: &Item) -> Result<(), Error> {
+        self.save_user_json(user_id, &item_text::write(item)?).await
+    }
+
+    /// The stored item of `user_id` as a `serde_json::Value`, or `None`; an item holding
+    /// binary, a set or a lone surrogate fails with `invalid-input` (see
+    /// [`DynamoDbStore::load_user`](crate::DynamoDbStore::load_user)).
     pub async fn load_user(&self, user_id: &str) -> Result<Option<Value>, Error> {
         parse_item(self.load_user_json(user_id).await?)
     }
 
-    /// Like [`load_user`](Self::load_user), with the item as the exact JSON text the
-    /// component returned (see [`DynamoDbStore::load_user_json`](crate::DynamoDbStore::load_user_json)).
+    /// The stored item of `user_id` as the exact item text the component returned (see
+    /// [`DynamoDbStore::load_user_json`](crate::DynamoDbStore::load_user_json)).
     pub async fn load_user_json(&self, user_id: &str) -> Result<Option<String>, Error> {
         match self
             .run(OperationRequest::LoadUser(user_id.to_string()))
@@ -157,12 +174,14 @@ impl AsyncDynamoDbStore {
         }
     }
 
-    /// Replaces the stored item of `user_id` with `item` (a JSON object).
+    /// Replaces the stored item of `user_id` with `item` (a JSON object), written by
+    /// serde_json as plain JSON.
     pub async fn save_user(&self, user_id: &str, item: &Value) -> Result<(), Error> {
         self.save_user_json(user_id, &item.to_string()).await
     }
 
-    /// Like [`save_user`](Self::save_user), with the item as JSON text.
+    /// Like [`save_user`](Self::save_user), with the item as item text (see
+    /// [`DynamoDbStore::save_user_json`](crate::DynamoDbStore::save_user_json)).
     pub async fn save_user_json(&self, user_id: &str, item: &str) -> Result<(), Error> {
         let request = OperationRequest::SaveUser(SaveRequest {
             user_id: user_id.to_string(),

@@ -15,6 +15,16 @@
 //! # Ok::<(), jovo_dynamodb_host::Error>(())
 //! ```
 //!
+//! Items come three ways, the same for both stores:
+//!
+//! - `load_user_item` / `save_user_item`: an [`Item`] of typed [`AttributeValue`]s, all ten
+//!   DynamoDB types (sets and binary included), nothing lost in a load and a save;
+//! - `load_user` / `save_user`: a `serde_json::Value`, for JSON-shaped items (a load of an
+//!   item holding a set, binary or a lone surrogate fails with `invalid-input` rather than
+//!   change a type);
+//! - `load_user_json` / `save_user_json`: the exact item text the component speaks (JSON,
+//!   plus `$B"…"`, `$SS[…]`, `$NS[…]`, `$BS[…]` for binary and sets).
+//!
 //! Async (tokio), one store for all tasks: [`AsyncDynamoDbStore`]. Credentials and region
 //! when the config has none: [`credentials`].
 
@@ -24,9 +34,12 @@ mod cache;
 pub mod credentials;
 mod error;
 mod item;
+mod item_text;
+mod json_value;
 mod network;
 mod proxy;
 mod runtime;
+mod text;
 mod tls;
 mod transport;
 
@@ -44,7 +57,9 @@ pub use bindings::exports::jovo::dynamodb::store::{
 pub use bindings::jovo::dynamodb::host::AwsCredentials;
 pub use credentials::{Credentials, DefaultCredentialsChain, Environment, ProvideCredentials};
 pub use error::Error;
+pub use item::{AttributeValue, Item, Map};
 pub use runtime::{DynamoDbStore, Runtime, COMPONENT};
+pub use text::Text;
 
 impl Config {
     /// The plugin's defaults for `table` (every option unset): only the name is needed.

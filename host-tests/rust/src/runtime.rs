@@ -12,11 +12,13 @@ use crate::async_http::AsyncHttp;
 use crate::async_store::AsyncDynamoDbStore;
 use crate::bindings::{Persistence, PersistencePre};
 use crate::credentials::{CredentialsCache, DefaultCredentialsChain, Environment, UsersProvider};
-use crate::item::parse_item;
+use crate::json_value::parse_item;
 use crate::network::{LazyNetwork, Network, NetworkOptions};
 use crate::proxy::ProxyOption;
 use crate::transport::{HostState, Mode};
-use crate::{cache, Config, Error, ProvideCredentials, TableStatus, TimeToLiveStatus};
+use crate::{
+    cache, item_text, Config, Error, Item, ProvideCredentials, TableStatus, TimeToLiveStatus,
+};
 
 /// The component this crate was built with (`component/jovo_dynamodb.wasm`, a copy of the
 /// repository's `build/jovo_dynamodb.wasm` that `scripts/build-component.sh` keeps current).
@@ -234,26 +236,51 @@ impl DynamoDbStore {
         Ok(api.call_ensure_time_to_live(&mut self.store, self.client)??)
     }
 
-    /// The stored item of `user_id`, or `None`.
+    /// The stored item of `user_id` as typed attribute values, or `None`: every DynamoDB
+    /// type, sets and binary included, and strings with lone surrogates (see [`Text`](crate::Text)).
+    /// [`save_user_item`](Self::save_user_item) writes it back with no type or digit changed.
+    pub fn load_user_item(&mut self, user_id: &str) -> Result<Option<Item>, Error> {
+        self.load_user_json(user_id)?
+            .map(|text| item_text::read(&text))
+            .transpose()
+    }
+
+    /// Replaces the stored item of `user_id` with `item`. DynamoDB's rules are checked
+    /// before anything is sent (`invalid-input` naming the attribute): sets non-empty and
+    /// without repeated members, numbers within DynamoDB's digits and range.
+    pub fn save_user_item(&mut self, user_id: &str, item: &Item) -> Result<(), Error> {
+        self.save_user_json(user_id, &item_text::write(item)?)
+    }
+
+    /// The stored item of `user_id` as a `serde_json::Value`, or `None`. For JSON-shaped
+    /// items: an item holding binary or a set (which a `Value` could only turn into a
+    /// string or an array, saved back as another type), or a string with a lone surrogate,
+    /// fails with `invalid-input` naming the attribute; load those with
+    /// [`load_user_item`](Self::load_user_item).
     pub fn load_user(&mut self, user_id: &str) -> Result<Option<Value>, Error> {
         parse_item(self.load_user_json(user_id)?)
     }
 
-    /// Like [`load_user`](Self::load_user), with the item as the exact JSON text the
-    /// component returned: strings a Rust `String` cannot hold (a lone UTF-16 surrogate,
-    /// which JavaScript apps can store) are kept as JSON escapes, and
-    /// [`save_user_json`](Self::save_user_json) writes them back unchanged.
+    /// The stored item of `user_id` as the exact item text the component returned: JSON
+    /// (RFC 8259), plus, only when the item has them, binary and sets in four tagged forms
+    /// (`$B"<base64>"`, `$SS["a","b"]`, `$NS[1,2.5]`, `$BS["AAE="]`; see the README).
+    /// Numbers keep every digit, and strings a Rust `String` cannot hold (a lone UTF-16
+    /// surrogate, which JavaScript apps can store) stay JSON escapes;
+    /// [`save_user_json`](Self::save_user_json) writes the text back unchanged.
     pub fn load_user_json(&mut self, user_id: &str) -> Result<Option<String>, Error> {
         let api = self.bindings.jovo_dynamodb_store().client();
         Ok(api.call_load_user(&mut self.store, self.client, user_id)??)
     }
 
-    /// Replaces the stored item of `user_id` with `item` (a JSON object).
+    /// Replaces the stored item of `user_id` with `item` (a JSON object), written by
+    /// serde_json as plain JSON.
     pub fn save_user(&mut self, user_id: &str, item: &Value) -> Result<(), Error> {
         self.save_user_json(user_id, &item.to_string())
     }
 
-    /// Like [`save_user`](Self::save_user), with the item as JSON text.
+    /// Like [`save_user`](Self::save_user), with the item as item text: a JSON object,
+    /// whose values may also be the four tagged forms of
+    /// [`load_user_json`](Self::load_user_json).
     pub fn save_user_json(&mut self, user_id: &str, item: &str) -> Result<(), Error> {
         let api = self.bindings.jovo_dynamodb_store().client();
         Ok(api.call_save_user(&mut self.store, self.client, user_id, item)??)

@@ -150,6 +150,42 @@ pub fn raw_get_item(endpoint: &str, table: &str, key_column: &str, user_id: &str
     body.get("Item").cloned()
 }
 
+/// Raw attribute values with every set's members sorted: DynamoDB keeps no order in a set,
+/// so two reads of the same set may list its members differently.
+pub fn sets_sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(name, value)| {
+                    let value = match (name.as_str(), value) {
+                        ("SS" | "NS" | "BS", Value::Array(set)) => {
+                            let mut set = set.clone();
+                            set.sort_by_key(|member| member.to_string());
+                            Value::Array(set)
+                        }
+                        _ => sets_sorted(value),
+                    };
+                    (name.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(list) => Value::Array(list.iter().map(sets_sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Writes `item` (raw attribute values) without the component, as another client of the
+/// table would (the original plugin, an analytics job).
+pub fn raw_put_item(endpoint: &str, table: &str, item: &Value) {
+    let (status, body) = raw_call(
+        endpoint,
+        "PutItem",
+        &json!({"TableName": table, "Item": item}),
+    );
+    assert_eq!(status, 200, "raw PutItem failed: {body}");
+}
+
 pub fn raw_describe(endpoint: &str, table: &str) -> Value {
     let (status, body) = raw_call(endpoint, "DescribeTable", &json!({"TableName": table}));
     assert_eq!(status, 200, "raw DescribeTable failed: {body}");

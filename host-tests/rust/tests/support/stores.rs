@@ -2,7 +2,7 @@
 //! blocking store (ureq) and the tokio store (hyper).
 #![allow(dead_code)] // each test binary uses a different part of this module
 
-use jovo_dynamodb_host::{AsyncDynamoDbStore, Config, DynamoDbStore, Error, Runtime};
+use jovo_dynamodb_host::{AsyncDynamoDbStore, Config, DynamoDbStore, Error, Item, Runtime};
 use serde_json::Value;
 
 use crate::support::tokio;
@@ -44,6 +44,34 @@ impl AnyStore {
         match self {
             AnyStore::Blocking(store) => store.save_user(user_id, item),
             AnyStore::Async(store) => tokio().block_on(store.save_user(user_id, item)),
+        }
+    }
+
+    pub fn load_item(&mut self, user_id: &str) -> Result<Option<Item>, Error> {
+        match self {
+            AnyStore::Blocking(store) => store.load_user_item(user_id),
+            AnyStore::Async(store) => tokio().block_on(store.load_user_item(user_id)),
+        }
+    }
+
+    pub fn save_item(&mut self, user_id: &str, item: &Item) -> Result<(), Error> {
+        match self {
+            AnyStore::Blocking(store) => store.save_user_item(user_id, item),
+            AnyStore::Async(store) => tokio().block_on(store.save_user_item(user_id, item)),
+        }
+    }
+
+    pub fn load_json(&mut self, user_id: &str) -> Result<Option<String>, Error> {
+        match self {
+            AnyStore::Blocking(store) => store.load_user_json(user_id),
+            AnyStore::Async(store) => tokio().block_on(store.load_user_json(user_id)),
+        }
+    }
+
+    pub fn save_json(&mut self, user_id: &str, item: &str) -> Result<(), Error> {
+        match self {
+            AnyStore::Blocking(store) => store.save_user_json(user_id, item),
+            AnyStore::Async(store) => tokio().block_on(store.save_user_json(user_id, item)),
         }
     }
 
