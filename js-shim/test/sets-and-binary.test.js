@@ -12,7 +12,9 @@ import { promisify } from 'node:util';
 import { DynamoDb as OriginalDynamoDb } from '@jovotech/db-dynamodb';
 import { NumberValueImpl as SdkNumberValue, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDb, NumberValue } from '../src/index.js';
+import { ownCodec } from '../src/base64.js';
 import { openStore } from '../src/edge/index.js';
+import { parseItemJson } from '../src/json.js';
 import { TEST_CREDENTIALS, dynamoDbClientConfig, pluginConfig } from './support/config.js';
 import { startDynalite } from './support/dynalite.js';
 import { itemLoadedByOurs, rawItem, saveUserDataWithOurs } from './support/items.js';
@@ -300,6 +302,43 @@ describe('the differences the first comparison with the original found (issue 17
         code: 'invalid-input',
         message: /item\.user\.data\.byId\.1 is a second key of the Map with this text/,
       }, subject.name);
+    }
+  });
+});
+
+describe('reading the component\'s item text', () => {
+  test('the four tagged forms load as unmarshall gives them; whitespace inside the brackets is JSON\'s', () => {
+    const loaded = parseItemJson('{"b":$B"AAH/","e":$B"","ss":$SS["a", "", "\\u00e9"],"ns":$NS[ 1 ,2.5,-0.1,12345678901234567890123,1e-130 ],"bs":$BS["AQ==",""],"l":[$SS["x"]]}');
+    assert.deepEqual(loaded, {
+      b: bytes(0, 1, 255),
+      e: new Uint8Array(0),
+      ss: new Set(['a', '', '\u00e9']),
+      ns: new Set([1, 2.5, -0.1, BIG, 1e-130]),
+      bs: new Set([bytes(1), new Uint8Array(0)]),
+      l: [new Set(['x'])],
+    });
+  });
+
+  test('a $ inside a string is an ordinary character', () => {
+    const text = '{"price":"$5","t":":$SS[","$B":"$B\\"AQ==\\""}';
+    assert.deepEqual(parseItemJson(text), JSON.parse(text));
+  });
+
+  test('a malformed tag is malformed-response (the component never sends one)', () => {
+    for (const text of ['{"a":$X[1]}', '{"a":$ss["x"]}', '{"a":$SS[]}', '{"a":$SS[1]}', '{"a":$NS["1"]}', '{"a":$SS["x","x"]}', '{"a":$B"AQ="}', '{"a":$B"AB=="}', '{"a":$B "AQ=="}', '{"a":$BS["AQ=="}', '{"a":$B"A Q=="}']) {
+      assert.throws(() => parseItemJson(text), { name: 'DynamoDbError', code: 'malformed-response' }, text);
+    }
+  });
+
+  test('the codec of its own (no Buffer, no toBase64) gives Buffer\'s text and bytes and refuses what is not canonical', () => {
+    for (let length = 0; length < 70; length++) {
+      const data = new Uint8Array(length).map((_, index) => (index * 37 + length) % 256);
+      const text = Buffer.from(data).toString('base64');
+      assert.equal(ownCodec.encode(data), text);
+      assert.deepEqual(ownCodec.decode(text), data);
+    }
+    for (const text of ['A', 'AA=A', 'A===', 'AB==', 'AAB=', 'AA!A', 'AA==AAAA', '====']) {
+      assert.throws(() => ownCodec.decode(text), SyntaxError, text);
     }
   });
 });
