@@ -6,7 +6,7 @@
 use crate::bindings::exports::jovo::dynamodb::store::{
     BillingMode, ClientConfig, Config, MarshallOptions, StoreError, TableConfig,
 };
-use crate::bindings::jovo::dynamodb::host::AwsCredentials;
+use crate::host::AwsCredentials;
 
 pub const DEFAULT_PRIMARY_KEY_COLUMN: &str = "userId";
 pub const DEFAULT_CAPACITY_UNITS: u64 = 2;

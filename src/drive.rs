@@ -19,10 +19,11 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::bindings::exports::jovo::dynamodb::store::StoreError;
-use crate::bindings::jovo::dynamodb::host as imports;
 use crate::host::{AwsCredentials, Environment, Host, HttpRequest, Outcome, TransportError};
+#[cfg(not(feature = "wasi"))]
+use crate::imports::{ImportEnvironment, ImportHost};
 
-/// Runs a future whose every await is ready at once (one over [`ImportHost`]). `None` if it
+/// Runs a future whose every await is ready at once (one over the blocking host). `None` if it
 /// was not, which would mean a host future that waits: a bug of ours, reported rather than
 /// spun on.
 pub fn block_on<F: Future>(future: F) -> Option<F::Output> {
@@ -38,44 +39,6 @@ pub fn internal_error(what: &str) -> StoreError {
     StoreError::MalformedResponse(format!(
         "internal error in the component: {what}; please report it to jovo-dynamodb-wasm"
     ))
-}
-
-/// The `now-ms` and `credentials` imports: synchronous on both paths.
-#[derive(Clone, Copy)]
-pub struct ImportEnvironment;
-
-impl Environment for ImportEnvironment {
-    fn now_ms(&self) -> u64 {
-        imports::now_ms()
-    }
-
-    fn credentials(&self) -> Result<AwsCredentials, String> {
-        imports::credentials()
-    }
-}
-
-/// The blocking `host` imports: `send` and `sleep-ms` return when they are done.
-#[derive(Clone, Copy)]
-pub struct ImportHost;
-
-impl Environment for ImportHost {
-    fn now_ms(&self) -> u64 {
-        ImportEnvironment.now_ms()
-    }
-
-    fn credentials(&self) -> Result<AwsCredentials, String> {
-        ImportEnvironment.credentials()
-    }
-}
-
-impl Host for ImportHost {
-    async fn send(&self, request: HttpRequest, timeout_ms: u32) -> Outcome {
-        imports::send(&request, timeout_ms)
-    }
-
-    async fn sleep(&self, ms: u32) {
-        imports::sleep_ms(ms)
-    }
 }
 
 /// What a step-driven operation needs from its host next.

@@ -2,7 +2,7 @@
 //! how the last failure becomes the WIT `store-error` a user sees.
 
 use crate::bindings::exports::jovo::dynamodb::store::{ServiceError, StoreError};
-use crate::bindings::jovo::dynamodb::host::TransportError;
+use crate::host::TransportError;
 
 /// An error body DynamoDB (or a server in front of it) returned.
 #[derive(Clone, Debug, PartialEq, Eq)]

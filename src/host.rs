@@ -4,7 +4,9 @@
 
 use std::future::Future;
 
-pub use crate::bindings::jovo::dynamodb::host::{
+// The `store` interface's types: the step-driven API hands them to every host, and the
+// blocking driver converts them to and from the `host` import's copies (see drive.rs).
+pub use crate::bindings::exports::jovo::dynamodb::store::{
     AwsCredentials, HttpRequest, HttpResponse, TransportError,
 };
 

@@ -22,6 +22,8 @@ pub mod deadline;
 pub mod drive;
 pub mod errors;
 pub mod host;
+#[cfg(not(feature = "wasi"))]
+pub mod imports;
 pub mod item_text;
 pub mod json;
 pub mod numbers;

@@ -23,7 +23,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 use tower_service::Service;
 
-use crate::bindings::jovo::dynamodb::host::{HttpRequest, HttpResponse, TransportError};
+use crate::bindings::exports::jovo::dynamodb::store::{HttpRequest, HttpResponse, TransportError};
 use crate::network::Network;
 use crate::proxy::Proxies;
 use crate::tls;

@@ -14,10 +14,10 @@ use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
 use crate::async_http::AsyncHttp;
+use crate::bindings::exports::jovo::dynamodb::store::{HttpResponse, TransportError};
 use crate::bindings::exports::jovo::dynamodb::store::{
     OperationRequest, OperationResult, OutgoingRequest, SaveRequest, Step,
 };
-use crate::bindings::jovo::dynamodb::host::{HttpResponse, TransportError};
 use crate::bindings::Persistence;
 use crate::credentials::CredentialsCache;
 use crate::json_value::parse_item;

@@ -50,11 +50,11 @@ mod bindings {
 }
 
 pub use async_store::AsyncDynamoDbStore;
+pub use bindings::exports::jovo::dynamodb::store::AwsCredentials;
 pub use bindings::exports::jovo::dynamodb::store::{
     BillingMode, ClientConfig, Config, MarshallOptions, ServiceError, StoreError, TableConfig,
     TableStatus, TimeToLiveStatus,
 };
-pub use bindings::jovo::dynamodb::host::AwsCredentials;
 pub use credentials::{Credentials, DefaultCredentialsChain, Environment, ProvideCredentials};
 pub use error::Error;
 pub use item::{AttributeValue, Item, Map};

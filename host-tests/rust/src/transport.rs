@@ -6,10 +6,11 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::bindings::jovo::dynamodb::host::{self, HttpRequest, HttpResponse, TransportError};
+use crate::bindings::exports::jovo::dynamodb::store::{HttpRequest, HttpResponse, TransportError};
+use crate::bindings::jovo::dynamodb::host;
 use crate::credentials::CredentialsCache;
 use crate::network::Network;
-use crate::{tls, AwsCredentials};
+use crate::tls;
 
 /// DynamoDB answers are at most a 400 KB item plus JSON overhead; anything far larger is
 /// not DynamoDB. Larger bodies end as `transport-error.failed`, in every host.
@@ -62,8 +63,57 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+// The import's records are `host`'s copies of `store`'s (see the WIT): converted at the
+// boundary, so the rest of the crate knows only `store`'s.
 impl host::Host for HostState {
     fn send(
+        &mut self,
+        request: host::HttpRequest,
+        timeout_ms: u32,
+    ) -> Result<host::HttpResponse, host::TransportError> {
+        let request = HttpRequest {
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            body: request.body,
+        };
+        match self.exchange(request, timeout_ms) {
+            Ok(response) => Ok(host::HttpResponse {
+                status: response.status,
+                headers: response.headers,
+                body: response.body,
+            }),
+            Err(TransportError::TimedOut(why)) => Err(host::TransportError::TimedOut(why)),
+            Err(TransportError::Failed(why)) => Err(host::TransportError::Failed(why)),
+            Err(TransportError::Tls(why)) => Err(host::TransportError::Tls(why)),
+        }
+    }
+
+    fn now_ms(&mut self) -> u64 {
+        now_ms()
+    }
+
+    fn sleep_ms(&mut self, ms: u32) {
+        if self.mode == Mode::Blocking {
+            std::thread::sleep(Duration::from_millis(u64::from(ms)));
+        }
+    }
+
+    fn credentials(&mut self) -> Result<host::AwsCredentials, String> {
+        let credentials = match self.mode {
+            Mode::Blocking => self.credentials.get_blocking(),
+            Mode::Steps => self.credentials.current(),
+        }?;
+        Ok(host::AwsCredentials {
+            access_key_id: credentials.access_key_id,
+            secret_access_key: credentials.secret_access_key,
+            session_token: credentials.session_token,
+        })
+    }
+}
+
+impl HostState {
+    fn exchange(
         &mut self,
         request: HttpRequest,
         timeout_ms: u32,
@@ -120,23 +170,6 @@ impl host::Host for HostState {
             headers,
             body,
         })
-    }
-
-    fn now_ms(&mut self) -> u64 {
-        now_ms()
-    }
-
-    fn sleep_ms(&mut self, ms: u32) {
-        if self.mode == Mode::Blocking {
-            std::thread::sleep(Duration::from_millis(u64::from(ms)));
-        }
-    }
-
-    fn credentials(&mut self) -> Result<AwsCredentials, String> {
-        match self.mode {
-            Mode::Blocking => self.credentials.get_blocking(),
-            Mode::Steps => self.credentials.current(),
-        }
     }
 }
 

@@ -72,7 +72,7 @@ fn config(endpoint: &str, table: &str) -> Config {
             region: None,
             endpoint: Some(endpoint.into()),
             credentials: Some(
-                jovo_dynamodb_wasi_tests::bindings::jovo::dynamodb::host::AwsCredentials {
+                jovo_dynamodb_wasi_tests::bindings::exports::jovo::dynamodb::store::AwsCredentials {
                     access_key_id: "AKIDTESTKEY".into(),
                     secret_access_key: "test-secret-key".into(),
                     session_token: None,
