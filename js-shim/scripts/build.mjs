@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const component = resolve(process.argv[2] ?? join(packageDir, '..', 'build', 'jovo_dynamodb.wasm'));
@@ -124,8 +124,15 @@ async function bundle() {
   writeFileSync(
     join(distDir, 'index.mjs'),
     '// The plugin for import: the CommonJS build, so import and require share one copy.\n' +
-      "import plugin from './index.cjs';\n\nexport const { DynamoDb, DynamoDbError } = plugin;\n",
+      "import plugin from './index.cjs';\n\nexport const { DynamoDb, DynamoDbError, NumberValue } = plugin;\n",
   );
+  // index.mjs must name every export of index.cjs (it once missed NumberValue).
+  const { createRequire } = await import('node:module');
+  const cjsExports = Object.keys(createRequire(import.meta.url)(join(distDir, 'index.cjs'))).filter((name) => name !== '__esModule').sort();
+  const mjsExports = Object.keys(await import(pathToFileURL(join(distDir, 'index.mjs')).href)).sort();
+  if (JSON.stringify(cjsExports) !== JSON.stringify(mjsExports)) {
+    fail(`dist/index.mjs exports ${mjsExports.join(', ')} but dist/index.cjs ${cjsExports.join(', ')}: update the wrapper in scripts/build.mjs`);
+  }
   for (const name of readdirSync(generatedDir).filter((file) => file.endsWith('.wasm'))) {
     copyFileSync(join(generatedDir, name), join(distDir, name));
   }

@@ -69,13 +69,13 @@ export interface DynamoDbClientConfig {
   requestHandler?: never;
 }
 
-/** The options of @aws-sdk/util-dynamodb's marshall that apply to JSON-like items. */
+/** The options of @aws-sdk/util-dynamodb's marshall that apply to items. */
 export interface DynamoDbMarshallOptions {
   /** Drop undefined values; otherwise they are an error. Default: true. */
   removeUndefinedValues?: boolean;
   /** Store class instances as maps; otherwise they are an error. Default: true. */
   convertClassInstanceToMap?: boolean;
-  /** Store empty strings as NULL. Default: false. */
+  /** Store empty strings, empty binary data and empty Sets as NULL. Default: false. */
   convertEmptyValues?: boolean;
 }
 
@@ -135,10 +135,11 @@ export { DynamoDbError, DynamoDbErrorCode } from './errors.js';
 /**
  * Loaded items keep every digit DynamoDB stored: integers beyond ±(2^53 - 1) are BigInts (as
  * util-dynamodb's unmarshall gives them), other numbers a double cannot hold exactly are
- * NumberValues; everything else is a number. Saves write BigInts and NumberValues (ours or
- * util-dynamodb's) with their exact digits.
+ * NumberValues; everything else is a number. Saves write BigInts and NumberValues (ours, the
+ * edge entry's or util-dynamodb's) with their exact digits. Sets and binary data in
+ * $user.data are stored as SS/NS/BS and B and load as Set and Uint8Array (StoredValue).
  */
-export { NumberValue } from './json.js';
+export { BinaryInput, NumberValue, StoredValue } from './json.js';
 
 /** How DynamoDB Time to Live stands on the table. */
 export type TimeToLiveStatus =

@@ -7,6 +7,11 @@
  * digit for digit. Same shape as NumberValue of @aws-sdk/util-dynamodb, which saves accept too.
  */
 export declare class NumberValue {
+  /**
+   * True for a NumberValue of either entry (jovo-dynamodb-wasm and jovo-dynamodb-wasm/edge,
+   * import or require), which each carry their own copy of the class.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean;
   /** The decimal text, e.g. '0.12345678901234567890123456789012345678'. */
   readonly value: string;
   /** @throws DynamoDbError ('invalid-input') unless `value` is a decimal number. */
@@ -17,3 +22,29 @@ export declare class NumberValue {
   toString(): string;
   valueOf(): string;
 }
+
+/**
+ * A value of a loaded item, as util-dynamodb's unmarshall gives each DynamoDB type: S string,
+ * N number (BigInt beyond ±(2^53 - 1), NumberValue where a double is not exact), B Uint8Array,
+ * BOOL boolean, NULL null, L array, M object, SS Set of strings, NS Set of numbers (each as N),
+ * BS Set of Uint8Arrays.
+ */
+export type StoredValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | NumberValue
+  | Uint8Array
+  | Set<string>
+  | Set<number | bigint | NumberValue>
+  | Set<Uint8Array>
+  | StoredValue[]
+  | { [attribute: string]: StoredValue };
+
+/**
+ * Binary data a save stores as B (in a Set: BS), as marshall does: a Uint8Array, Buffer, other
+ * typed array or DataView (the bytes it views), or an ArrayBuffer. It loads as a Uint8Array.
+ */
+export type BinaryInput = ArrayBufferView | ArrayBuffer;

@@ -159,8 +159,9 @@ const INVALID_DATA = [
   ['an empty attribute name', () => ({ a: { '': MARKER, b: MARKER } }), 'invalid-input'],
   ['a repeated attribute name (Map keys 1 and "1")', () => ({ a: new Map([[1, MARKER], ['1', MARKER]]) }), 'invalid-input'],
   ['data over 400 KB of the marker', () => ({ big: MARKER.repeat(Math.ceil(420_000 / MARKER.length)) }), 'item-too-large'],
-  ['a Set of markers', () => ({ tags: new Set([MARKER]) }), 'invalid-input'],
-  ['binary data of the marker', () => ({ raw: Buffer.from(MARKER) }), 'invalid-input'],
+  ['a Set of markers and a number', () => ({ tags: new Set([MARKER, 1]) }), 'invalid-input'],
+  ['a Set of the marker\'s bytes and the marker', () => ({ tags: new Set([Buffer.from(MARKER), MARKER]) }), 'invalid-input'],
+  ['a Blob of the marker', () => ({ raw: new Blob([MARKER]) }), 'invalid-input'],
   ['a symbol named with the marker', () => ({ s: Symbol(MARKER) }), 'invalid-input'],
 ];
 

@@ -2,8 +2,12 @@
 // in camelCase; its doc comments give every default.
 
 export { DynamoDbError, DynamoDbErrorCode } from '../errors.js';
-/** loadUser returns integers beyond ±(2^53 - 1) as BigInt, other inexact numbers as NumberValue. */
-export { NumberValue } from '../json.js';
+/**
+ * loadUser returns integers beyond ±(2^53 - 1) as BigInt, other inexact numbers as
+ * NumberValue, sets as Set and binary as Uint8Array (StoredValue); saveUser takes those and
+ * BinaryInput.
+ */
+export { BinaryInput, NumberValue, StoredValue } from '../json.js';
 /** The WIT case names, as `DynamoDbError.code` carries them. */
 export type StoreErrorCode = import('../errors.js').DynamoDbErrorCode;
 
@@ -50,6 +54,7 @@ export interface StoreOptions {
   marshall?: {
     removeUndefinedValues?: boolean;
     convertClassInstanceToMap?: boolean;
+    /** Store empty strings, empty binary data and empty Sets as NULL. Default: false. */
     convertEmptyValues?: boolean;
   };
   /**
@@ -66,7 +71,9 @@ export interface EdgeStore {
   ensureTable(): Promise<TableStatus>;
   /** Turns Time to Live on for table.expiryAttribute when expireAfterDays is set, and says how it stands. */
   ensureTimeToLive(): Promise<{ status: 'not-configured' | 'enabled' } | { status: 'unavailable'; reason: string }>;
+  /** The stored item, each value a StoredValue (typed `unknown` so that apps cast to their own item type). */
   loadUser(userId: string): Promise<Record<string, unknown> | null>;
+  /** Values: StoredValue, BinaryInput, Map, boxed values and class instances, as marshall takes them. */
   saveUser(userId: string, item: Record<string, unknown>): Promise<void>;
   deleteUser(userId: string): Promise<void>;
 }

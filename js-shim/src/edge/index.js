@@ -68,7 +68,8 @@ export class EdgeStore {
 
   /**
    * The stored item of `userId` as an object, or null when there is none. Integers beyond
-   * ±(2^53 - 1) are BigInts, other numbers a double cannot hold exactly NumberValues.
+   * ±(2^53 - 1) are BigInts, other numbers a double cannot hold exactly NumberValues; sets
+   * are Sets and binary Uint8Arrays, as unmarshall gives them.
    */
   async loadUser(userId) {
     checkUserId(userId);
@@ -78,8 +79,8 @@ export class EdgeStore {
 
   /**
    * Replaces the stored item of `userId` with `item`, marshalled as the plugin marshals
-   * (BigInt and NumberValue keep their digits; NaN, Set, binary, cycles and nesting deeper
-   * than 32 levels are `invalid-input`).
+   * (BigInt and NumberValue keep their digits, Sets are SS/NS/BS, binary data B; NaN, numbers
+   * beyond ±(2^53 - 1), cycles and nesting deeper than 32 levels are `invalid-input`).
    */
   async saveUser(userId, item) {
     checkUserId(userId);
