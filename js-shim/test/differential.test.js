@@ -20,6 +20,7 @@
 // Our NumberValue is not generated: the original cannot know that class (it stores it as a
 // map); apps of the original use util-dynamodb's, which both plugins take.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
@@ -212,4 +213,12 @@ test(`the same generated $user.data is stored and loaded as by the original plug
     .map(({ index, problems }) => `case ${index} (options ${optionsKey(cases[index].options)}): data ${show(cases[index].data)}\n  - ${problems.join('\n  - ')}`)
     .join('\n\n');
   assert.equal(failures.length, 0, `${failures.length} of ${indices.length} cases disagree with the original beyond the listed differences; the first:\n\n${report}`);
+});
+
+test('every listed difference is in README.md with its reason, in the same words', async () => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.split('## Differences from the original plugin')[1]?.split('\n## ')[0] ?? '';
+  for (const { name, reason } of DIFFERENCES) {
+    assert.ok(section.includes(`**${name[0].toUpperCase()}${name.slice(1)}.** ${reason}`), `README.md lists "${name}" with its reason`);
+  }
 });

@@ -107,6 +107,11 @@ export const decimalText = weighted(
     weight: 3,
   },
   {
+    // Small numbers with more digits than a double holds.
+    arbitrary: fc.tuple(fc.integer({ min: -999, max: 999 }), fc.stringMatching(/^[0-9]{15,30}[1-9]$/)).map(([whole, fraction]) => `${whole}.${fraction}`),
+    weight: 2,
+  },
+  {
     arbitrary: fc
       .tuple(fc.integer({ min: 1, max: 9 }), fc.stringMatching(/^[0-9]{0,20}$/), fc.integer({ min: -129, max: 125 }))
       .map(([first, rest, exponent]) => `${first}${rest ? `.${rest}` : ''}e${exponent}`),
