@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO_HOST := cargo --locked
 export PROPTEST_CASES ?= 2000
 
-.PHONY: demo test toolchain component example host lint test-guest test-rust test-wasi test-python test-js test-edge fuzz bench
+.PHONY: demo test toolchain component example host lint test-guest test-hosts-rust test-rust test-wasi test-python test-js test-edge fuzz bench
 
 ## The main job: a Jovo app (bundled as deployed), the Python host (asyncio) and the Rust host
 ## (tokio) share one user in a local dynalite it starts and stops (demo/run.mjs); then the
@@ -15,7 +15,7 @@ demo: component host example
 	scripts/with-dynalite.sh node demo/run.mjs
 
 ## Every check, from a fresh machine.
-test: component lint test-guest test-rust test-wasi test-python test-js test-edge
+test: component lint test-guest test-hosts-rust test-python test-js test-edge
 
 toolchain:
 	scripts/install-toolchain.sh
@@ -40,6 +40,12 @@ lint: toolchain
 ## Unit and property tests of the guest's logic, run natively.
 test-guest:
 	$(CARGO_HOST) test --release -p jovo-dynamodb-wasm
+
+## test-rust and test-wasi in one cargo run: built together, the two crates share one
+## wasmtime (with the union of their features); built apart, wasmtime compiles twice
+## (minutes on 2 cores).
+test-hosts-rust: component example
+	$(CARGO_HOST) test --release -p jovo-dynamodb-host -p jovo-dynamodb-wasi-tests
 
 ## The component in wasmtime against dynalite (the tests start their own servers).
 test-rust: component

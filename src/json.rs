@@ -89,6 +89,11 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The text from the current position on.
+    pub fn rest(&self) -> &'a [u8] {
+        self.text.get(self.position..).unwrap_or_default()
+    }
+
     /// The next significant byte, not consumed.
     pub fn peek(&mut self) -> Result<u8, SyntaxError> {
         self.skip_whitespace();
@@ -352,6 +357,7 @@ pub fn kind_of(byte: u8) -> &'static str {
         b'"' => "a string",
         b't' | b'f' => "a boolean",
         b'n' => "null",
+        b'$' => "a set or binary value",
         _ => "a number",
     }
 }
@@ -555,13 +561,23 @@ impl Tree {
         }
     }
 
-    /// Equality as DynamoDB means it: objects compare regardless of member order.
+    /// Equality as DynamoDB means it: objects compare regardless of member order, and so
+    /// do the members of sets (the arrays of `SS`, `NS` and `BS` attribute values), which
+    /// DynamoDB may return in another order than they were written.
     pub fn same_as(&self, other: &Tree) -> bool {
         match (self, other) {
             (Tree::Object(ours), Tree::Object(theirs)) => {
                 ours.len() == theirs.len()
                     && ours.iter().all(|(name, value)| {
-                        other.get(name).is_some_and(|theirs| value.same_as(theirs))
+                        other.get(name).is_some_and(|theirs| match (value, theirs) {
+                            (Tree::Array(a), Tree::Array(b))
+                                if matches!(name.as_slice(), b"SS" | b"NS" | b"BS") =>
+                            {
+                                a.len() == b.len()
+                                    && a.iter().all(|m| b.iter().any(|n| m.same_as(n)))
+                            }
+                            _ => value.same_as(theirs),
+                        })
                     })
             }
             (Tree::Array(ours), Tree::Array(theirs)) => {
@@ -579,6 +595,14 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn set_members_compare_in_any_order_but_list_elements_do_not() {
+        let tree = |text: &str| Tree::parse(text.as_bytes()).unwrap();
+        assert!(tree(r#"{"a":{"SS":["x","y"]}}"#).same_as(&tree(r#"{"a":{"SS":["y","x"]}}"#)));
+        assert!(!tree(r#"{"a":{"SS":["x","y"]}}"#).same_as(&tree(r#"{"a":{"SS":["y","z"]}}"#)));
+        assert!(!tree(r#"{"a":{"L":["x","y"]}}"#).same_as(&tree(r#"{"a":{"L":["y","x"]}}"#)));
+    }
 
     #[test]
     fn strings_are_escaped_as_json_requires() {

@@ -22,6 +22,7 @@ pub mod deadline;
 pub mod drive;
 pub mod errors;
 pub mod host;
+pub mod item_text;
 pub mod json;
 pub mod numbers;
 pub mod protocol;

@@ -86,6 +86,27 @@ pub fn violation(text: &str) -> Option<String> {
     }
 }
 
+/// The number's value in one spelling (sign, significant digits, power of ten of the
+/// first), so that two texts of one number compare equal: `1`, `1.0` and `10e-1` all give
+/// `1e0`, and `0`, `-0` and `0.00` give `0`. `None` when `text` is not a number.
+pub fn canonical(text: &str) -> Option<String> {
+    let Some(exponent) = parse(text)?.leading_exponent else {
+        return Some("0".into());
+    };
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let mantissa = unsigned.split(['e', 'E']).next().unwrap_or_default();
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    let mut canonical = String::with_capacity(significant.len() + 6);
+    if text.starts_with('-') {
+        canonical.push('-');
+    }
+    canonical.push_str(significant);
+    canonical.push('e');
+    canonical.push_str(&exponent.to_string());
+    Some(canonical)
+}
+
 /// DynamoDB's size of a stored number: one byte per two significant digits, plus one.
 pub fn stored_size(text: &str) -> usize {
     let digits = parse(text).map_or(MAX_SIGNIFICANT_DIGITS, |d| d.significant_digits);
@@ -95,6 +116,22 @@ pub fn stored_size(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_number_has_one_canonical_spelling() {
+        for (a, b) in [
+            ("1", "1.0"),
+            ("1", "10e-1"),
+            ("0", "-0.00"),
+            ("-12.5", "-1.25E1"),
+        ] {
+            assert_eq!(canonical(a), canonical(b), "{a} {b}");
+        }
+        assert_ne!(canonical("1"), canonical("-1"));
+        assert_ne!(canonical("1"), canonical("1.5"));
+        assert_ne!(canonical("12"), canonical("1.2"));
+        assert_eq!(canonical("x"), None);
+    }
 
     #[test]
     fn counts_significant_digits_and_magnitude() {

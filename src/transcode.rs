@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use crate::item_text::{base64_decoded_len, read_tag, Tag};
 use crate::json::{is_json_number, kind_of, JsonString, Reader, SyntaxError, MAX_DEPTH_FOLLOWED};
 use crate::numbers;
 
@@ -197,7 +198,7 @@ impl<'a> Marshaller<'a, '_> {
             if name.is(self.rules.key_column)
                 || self.rules.expiry_attribute.is_some_and(|a| name.is(a))
             {
-                self.reader.skip_value(1).map_err(ItemError::Syntax)?;
+                self.skip_attribute()?;
             } else if self.rules.version_attribute.is_some_and(|a| name.is(a)) {
                 version = self.version()?;
             } else {
@@ -325,8 +326,128 @@ impl<'a> Marshaller<'a, '_> {
             }
             b'[' => self.list(),
             b'{' => self.map(),
+            b'$' => self.tagged(),
             _ => Err(ItemError::Syntax(reader.error("a JSON value"))),
         }
+    }
+
+    /// Checks a reserved attribute's value as far as its syntax and leaves it out.
+    fn skip_attribute(&mut self) -> Result<(), ItemError> {
+        if self.reader.peek().map_err(ItemError::Syntax)? != b'$' {
+            return self.reader.skip_value(1).map_err(ItemError::Syntax);
+        }
+        let written = self.out.len();
+        self.tagged()?;
+        self.out.truncate(written);
+        Ok(())
+    }
+
+    /// A binary or set value (see [`crate::item_text`]).
+    fn tagged(&mut self) -> Result<usize, ItemError> {
+        let tag = read_tag(&mut self.reader).map_err(ItemError::Syntax)?;
+        if tag == Tag::Binary {
+            let text = self.reader.string().map_err(ItemError::Syntax)?;
+            let size = self.base64_size(&text, tag)?;
+            if size == 0 && self.rules.convert_empty_values {
+                self.out.push_str("{\"NULL\":true}");
+                return Ok(1);
+            }
+            self.out.push_str("{\"B\":\"");
+            self.out.push_str(text.raw);
+            self.out.push_str("\"}");
+            return Ok(size);
+        }
+        self.reader.expect(b'[').map_err(ItemError::Syntax)?;
+        self.out.push_str("{\"");
+        self.out.push_str(tag.attribute_type());
+        self.out.push_str("\":[");
+        if self.reader.eat(b']').map_err(ItemError::Syntax)? {
+            return Err(self.tagged_error(
+                tag,
+                " without members; DynamoDB has no empty sets: store null, or leave the attribute out",
+            ));
+        }
+        let mut size = 0;
+        let mut members = Vec::new();
+        loop {
+            if !members.is_empty() {
+                self.out.push(',');
+            }
+            self.path.push(PathStep::Index(members.len()));
+            let (member_size, identity) = self.set_member(tag)?;
+            self.path.pop();
+            size += member_size;
+            members.push(identity);
+            if !self.reader.comma_or(b']').map_err(ItemError::Syntax)? {
+                break;
+            }
+        }
+        self.out.push_str("]}");
+        members.sort_unstable();
+        if members.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err(self.tagged_error(
+                tag,
+                " that holds one member twice; a DynamoDB set holds each member once",
+            ));
+        }
+        Ok(size)
+    }
+
+    /// Writes one member of a set; returns its size and what makes it the member it is
+    /// (two members with the same identity are the same member to DynamoDB).
+    fn set_member(&mut self, tag: Tag) -> Result<(usize, Cow<'a, [u8]>), ItemError> {
+        if tag == Tag::NumberSet {
+            let number = match self.reader.peek().map_err(ItemError::Syntax)? {
+                b'-' | b'0'..=b'9' => self.reader.number().map_err(ItemError::Syntax)?,
+                other => {
+                    return Err(self.attribute_error(format!(
+                        "it is {} in a number set; number set members are numbers",
+                        kind_of(other)
+                    )))
+                }
+            };
+            if let Some(reason) = numbers::violation(number) {
+                return Err(self.attribute_error(reason));
+            }
+            self.out.push('"');
+            self.out.push_str(number);
+            self.out.push('"');
+            let identity = numbers::canonical(number).unwrap_or_default().into_bytes();
+            return Ok((numbers::stored_size(number), Cow::Owned(identity)));
+        }
+        let other = self.reader.peek().map_err(ItemError::Syntax)?;
+        if other != b'"' {
+            return Err(self.attribute_error(format!(
+                "it is {} in {}; its members are strings",
+                kind_of(other),
+                tag.kind()
+            )));
+        }
+        let text = self.reader.string().map_err(ItemError::Syntax)?;
+        let size = if tag == Tag::BinarySet {
+            self.base64_size(&text, tag)?
+        } else {
+            text.decoded_len
+        };
+        self.out.push('"');
+        self.out.push_str(text.raw);
+        self.out.push('"');
+        Ok((size, text.decoded_bytes()))
+    }
+
+    /// "it is <a string set><problem>", at the current path.
+    fn tagged_error(&self, tag: Tag, problem: &str) -> ItemError {
+        self.attribute_error(format!("it is {}{problem}", tag.kind()))
+    }
+
+    /// The byte count of a base64 string of a binary value or binary set member.
+    fn base64_size(&self, text: &JsonString<'_>, tag: Tag) -> Result<usize, ItemError> {
+        base64_decoded_len(&text.decoded_bytes()).ok_or_else(|| {
+            self.tagged_error(
+                tag,
+                " whose text is not padded standard base64 (RFC 4648) in its canonical form",
+            )
+        })
     }
 
     fn list(&mut self) -> Result<usize, ItemError> {
@@ -439,9 +560,8 @@ impl<'a> Unmarshaller<'a> {
         Ok(())
     }
 
-    /// `{"<type>": <value>}` as the JSON value it stands for. Sets (SS, NS, BS) become
-    /// arrays and binary (B) stays base64 text: JSON has neither sets nor bytes. The plugin
-    /// never writes them; they appear only in items written by others.
+    /// `{"<type>": <value>}` as the item-text value it stands for: JSON for the types JSON
+    /// has, a `$` form for binary and sets (see [`crate::item_text`]).
     fn attribute_value(&mut self) -> Result<(), String> {
         if self.reader.peek().map_err(|e| self.syntax(e))? != b'{' {
             return Err(self.fail("expected an attribute value like {\"S\": ...}"));
@@ -452,6 +572,9 @@ impl<'a> Unmarshaller<'a> {
         }
         let tag = self.reader.string().map_err(|e| self.syntax(e))?;
         self.reader.expect(b':').map_err(|e| self.syntax(e))?;
+        if let Some(tag) = Tag::of_attribute_type(tag.raw) {
+            self.out.push_str(tag.marker());
+        }
         match tag.raw {
             "S" | "B" => self.string()?,
             "N" => self.number()?,
@@ -651,13 +774,102 @@ mod tests {
     }
 
     #[test]
+    fn sets_and_binary_marshal_as_their_dynamodb_types_at_any_depth() {
+        assert_eq!(
+            marshal(
+                r#"{"b":$B"AAE=","e":$B"","ss":$SS["a","",  "$B"],"l":[$NS[1, -2.5e3],{"bs":$BS["/w==","AA=="]}]}"#
+            ),
+            r#""b":{"B":"AAE="},"e":{"B":""},"ss":{"SS":["a","","$B"]},"l":{"L":[{"NS":["1","-2.5e3"]},{"M":{"bs":{"BS":["/w==","AA=="]}}}]}"#
+        );
+        // A `$` inside a string or a name is an ordinary character.
+        assert_eq!(
+            marshal(r#"{"$SS":"$SS[\"a\"]"}"#),
+            r#""$SS":{"S":"$SS[\"a\"]"}"#
+        );
+    }
+
+    #[test]
+    fn sets_and_binary_count_their_members_bytes() {
+        // b + 2 bytes; ss + (1 + 2 + 0); ns + N(1) + N(123): 2 + 1 + 2 + 3; bs + 1 + 2
+        let marshalled = marshal_item(
+            r#"{"b":$B"AAE=","ss":$SS["a","\u00e9",""],"ns":$NS[1,123],"bs":$BS["AA==","AAE="]}"#,
+            RULES,
+        )
+        .unwrap();
+        assert_eq!(marshalled.size, (1 + 2) + (2 + 3) + (2 + 2 + 3) + (2 + 3));
+    }
+
+    #[test]
+    fn sets_follow_dynamodbs_rules() {
+        let reason = |item: &str| match marshal_item(item, RULES) {
+            Err(ItemError::Attribute { path, reason }) => format!("{path}: {reason}"),
+            other => panic!("{item}: {other:?}"),
+        };
+        assert!(
+            reason(r#"{"a":{"s":$SS[]}}"#).starts_with("a.s: it is a string set without members")
+        );
+        assert!(reason(r#"{"s":$SS["x","y","x"]}"#).contains("holds one member twice"));
+        assert!(reason(r#"{"s":$SS["\u00e9","é"]}"#).contains("twice"));
+        assert!(reason(r#"{"n":$NS[1,2,1.0]}"#).contains("twice"));
+        assert!(reason(r#"{"n":$NS[0,-0]}"#).contains("twice"));
+        assert!(reason(r#"{"b":$BS["AA==","AA=="]}"#).contains("twice"));
+        let too_precise = reason(r#"{"n":$NS[1,123456789012345678901234567890123456789]}"#);
+        assert!(
+            too_precise.starts_with("n[1]: the number has 39 significant digits"),
+            "{too_precise}"
+        );
+        assert!(reason(r#"{"n":$NS["1"]}"#).starts_with("n[0]: it is a string in a number set"));
+        assert!(reason(r#"{"s":$SS[1]}"#).starts_with("s[0]: it is a number in a string set"));
+        assert!(reason(r#"{"b":$B"AB=="}"#)
+            .starts_with("b: it is binary whose text is not padded standard base64"));
+        assert!(
+            reason(r#"{"b":$BS["AA==","x"]}"#).starts_with("b[1]: it is a binary set whose text")
+        );
+        // Different spellings of different numbers, strings and bytes are fine.
+        assert!(marshal_item(r#"{"n":$NS[1,10,0.1,-1]}"#, RULES).is_ok());
+        assert!(matches!(
+            marshal_item(r#"{"x":$L[1]}"#, RULES),
+            Err(ItemError::Syntax(SyntaxError { offset: 5, .. }))
+        ));
+    }
+
+    #[test]
+    fn empty_binary_follows_convert_empty_values_as_empty_strings_do() {
+        let rules = ItemRules {
+            convert_empty_values: true,
+            ..RULES
+        };
+        let marshalled = marshal_item(r#"{"b":$B"","s":"","bs":$BS[""]}"#, rules).unwrap();
+        assert_eq!(
+            marshalled.attributes,
+            r#""b":{"NULL":true},"s":{"NULL":true},"bs":{"BS":[""]}"#
+        );
+    }
+
+    #[test]
+    fn a_reserved_attribute_holding_a_set_is_left_out_too() {
+        let rules = ItemRules {
+            expiry_attribute: Some("expiresAt"),
+            ..RULES
+        };
+        let marshalled =
+            marshal_item(r#"{"userId":$SS["x"],"expiresAt":$B"AA==","a":1}"#, rules).unwrap();
+        assert_eq!(marshalled.attributes, r#""a":{"N":"1"}"#);
+    }
+
+    #[test]
     fn unmarshal_reads_every_dynamodb_type() {
         let body = r#"{"Item":{"s":{"S":"x"},"n":{"N":"1.50"},"b":{"BOOL":false},"z":{"NULL":true},
             "m":{"M":{"l":{"L":[{"N":"1"}]}}},"ss":{"SS":["a"]},"ns":{"NS":["2"]},"bin":{"B":"AAE="}},
             "ConsumedCapacity":{"CapacityUnits":1}}"#;
         assert_eq!(
             unmarshal_get_item(body.as_bytes()).unwrap().unwrap(),
-            r#"{"s":"x","n":1.50,"b":false,"z":null,"m":{"l":[1]},"ss":["a"],"ns":[2],"bin":"AAE="}"#
+            r#"{"s":"x","n":1.50,"b":false,"z":null,"m":{"l":[1]},"ss":$SS["a"],"ns":$NS[2],"bin":$B"AAE="}"#
+        );
+        let nested = r#"{"Item":{"l":{"L":[{"BS":["AA==","/w=="]},{"M":{"ns":{"NS":["-1e-130","12345678901234567890123456789012345678"]}}}]}}}"#;
+        assert_eq!(
+            unmarshal_get_item(nested.as_bytes()).unwrap().unwrap(),
+            r#"{"l":[$BS["AA==","/w=="],{"ns":$NS[-1e-130,12345678901234567890123456789012345678]}]}"#
         );
         assert_eq!(unmarshal_get_item(b"{}").unwrap(), None);
     }
