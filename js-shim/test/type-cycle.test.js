@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { DynamoDb } from '../src/index.js';
 import { openStore } from '../src/edge/index.js';
-import { dynamoDbClientConfig, pluginConfig } from './support/config.js';
+import { PATIENT_TIMEOUTS, dynamoDbClientConfig, pluginConfig } from './support/config.js';
 import { startDynalite } from './support/dynalite.js';
 import { itemLoadedByOurs } from './support/items.js';
 import { rawItemReader } from './support/raw-items.js';
@@ -35,11 +35,14 @@ let edge;
 before(async () => {
   dynalite = await startDynalite();
   // The plugin stores the top-level attributes it is told to (storedElements): all of them.
-  const config = pluginConfig(dynalite.endpoint, { storedElements: Object.fromEntries(ATTRIBUTE_NAMES.map((name) => [name, true])) });
+  const config = pluginConfig(dynalite.endpoint, {
+    storedElements: Object.fromEntries(ATTRIBUTE_NAMES.map((name) => [name, true])),
+    component: { ...PATIENT_TIMEOUTS },
+  });
   plugin = new DynamoDb(config);
   await plugin.initialize();
   tableName = config.table.name;
-  edge = await openStore({ table: { name: tableName }, client: dynamoDbClientConfig(dynalite.endpoint) });
+  edge = await openStore({ table: { name: tableName }, client: { ...dynamoDbClientConfig(dynalite.endpoint), ...PATIENT_TIMEOUTS } });
   raw = rawItemReader(dynalite.endpoint);
 });
 after(async () => {

@@ -65,11 +65,12 @@ export const userString = weighted(
 export const userKey = weighted(
   { arbitrary: fc.string({ minLength: 1, maxLength: 8 }), weight: 4 },
   { arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }), weight: 1 },
+  // No "__proto__": dynalite and the AWS SDK's own (de)serializers assign it as a prototype,
+  // so what either plugin does with it cannot be seen through them.
   {
     arbitrary: fc.constantFrom('$', '$B', '$SS', '$NS', '$BS', 'a$', 'userId', 'N', 'M', 'SS', 'constructor', 'toString', 'valueOf', '😀', ''),
     weight: 1,
   },
-  { arbitrary: fc.constant('__proto__'), weight: 0.1 },
 );
 
 /** Doubles DynamoDB can hold (magnitude at least 1e-130), within the safe-integer range. */
@@ -233,13 +234,8 @@ export const userData = fc.letrec((tie) => ({
   ),
 })).entries.map(objectOf);
 
-/** The object of `entries`; a "__proto__" key becomes an own property, as JSON.parse makes it. */
 function objectOf(entries) {
-  const object = {};
-  for (const [key, value] of entries) {
-    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
-  }
-  return object;
+  return Object.fromEntries(entries);
 }
 
 /** marshall options: mostly the plugin's defaults, the other combinations too. */
