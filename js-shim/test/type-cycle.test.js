@@ -53,8 +53,9 @@ after(async () => {
 
 /** Loads the user's item with the plugin and saves it back, as a request that changes nothing does. */
 async function cycleThroughPlugin(userId) {
-  const { userId: key, ...loaded } = await itemLoadedByOurs(plugin, userId);
-  await plugin.saveData(userId, { getPersistableData: () => loaded });
+  const item = await itemLoadedByOurs(plugin, userId);
+  delete item.userId; // saveData writes the key itself
+  await plugin.saveData(userId, { getPersistableData: () => item });
 }
 
 async function cycleThroughEdge(userId) {

@@ -179,7 +179,7 @@ export const userSet = weighted(
       () => new Set([{ a: 1 }]),
       () => new Set([true]),
     ).map((make) => make()),
-    weight: 0.1,
+    weight: 0.3,
   },
 );
 
@@ -224,9 +224,10 @@ export const userData = fc.letrec((tie) => ({
       if (hole !== null && elements.length > 0) delete elements[hole % elements.length];
       return elements;
     }),
+  // Keys are text, at times a number too; rarely the number and its text (1 and '1') both.
   map: fc
-    .tuple(fc.array(fc.tuple(userKey, tie('value')), { maxLength: 4 }), fc.boolean())
-    .map(([entries, withNumberKey]) => new Map(withNumberKey && entries.length ? [[1, entries[0][1]], ...entries] : entries)),
+    .tuple(fc.array(fc.tuple(userKey, tie('value')), { maxLength: 4 }), fc.constantFrom('text', 'text', 'text', 'number', 'number', 'both'), tie('value'))
+    .map(([entries, keys, value]) => new Map(keys === 'text' ? entries : [[1, value], ...(keys === 'both' ? [['1', value]] : []), ...entries])),
   instance: fc.oneof(
     fc.tuple(userString, tie('value')).map(([text, due]) => new Reminder(text, due)),
     tie('entries').map((entries) => Object.assign(Object.create(null), objectOf(entries))),
