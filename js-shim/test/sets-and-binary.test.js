@@ -115,7 +115,8 @@ describe('sets and binary data are stored as the original plugin stores them', (
       const unmarshalled = unmarshall(await rawItem(original, 'types-load')).user.data;
       assert.deepEqual(loaded, unmarshalled, subject.name);
       assert.deepEqual(loaded.tags, new Set(['sports', 'news', '']));
-      assert.deepEqual(loaded.bigScores, new Set([BIG, 7n]));
+      // Members load as N does: 7n comes back as the number 7, as unmarshall gives it.
+      assert.deepEqual(loaded.bigScores, new Set([BIG, 7]));
       assert.equal(Object.getPrototypeOf(loaded.fromBuffer), Uint8Array.prototype, 'a Buffer loads as a Uint8Array');
       assert.deepEqual(loaded.fromBuffer, new Uint8Array(Buffer.from('hello')));
       assert.deepEqual(loaded.part, bytes(8, 7), 'a view loads as the bytes it viewed');
@@ -234,7 +235,7 @@ describe('what the original would store other than the app\'s data is refused, n
   test('a Set whose members DynamoDB counts as duplicates (1 and 1n, equal bytes) is refused by the component', async () => {
     for (const subject of await subjects()) {
       for (const data of [{ ids: new Set([1, 1n]) }, { ids: new Set([1, new NumberValue('1.0')]) }, { keys: new Set([bytes(1), bytes(1)]) }]) {
-        await assert.rejects(subject.save('duplicates', data), { code: 'invalid-input', message: /item\.user\.data\.(ids|keys)/ }, subject.name);
+        await assert.rejects(subject.save('duplicates', data), { code: 'invalid-input', message: /'user\.data\.(ids|keys)'.*holds one member twice/ }, subject.name);
       }
     }
     assert.equal(await rawItem(original, 'duplicates'), undefined, 'nothing was stored');
@@ -344,21 +345,25 @@ describe('reading the component\'s item text', () => {
 });
 
 describe('the edge entry where there is no Buffer (browsers, workerd)', () => {
-  test('it saves and loads binary data and binary sets with its own base64', async () => {
+  test('loaded without Buffer, it saves and loads binary data and binary sets with its own base64', async () => {
     const edge = fileURLToPath(new URL('../src/edge/index.js', import.meta.url));
     const script = `
-      delete globalThis.Buffer;
+      // The codec is chosen when the module loads: no Buffer then. (Node's fetch needs it
+      // back afterwards; browsers and workerd have none at all.)
+      const buffer = globalThis.Buffer;
+      globalThis.Buffer = undefined;
       const { openStore } = await import(${JSON.stringify(edge)});
+      globalThis.Buffer = buffer;
       const store = await openStore({ table: { name: process.env.TABLE }, client: { endpoint: process.env.ENDPOINT, region: 'us-east-1', credentials: ${JSON.stringify(TEST_CREDENTIALS)} } });
       const avatar = new Uint8Array(1000).map((_, index) => (index * 7) % 256);
       await store.saveUser('no-buffer', { user: { data: { avatar, keys: new Set([new Uint8Array([1, 2]), new Uint8Array([255])]) } } });
       const { user } = await store.loadUser('no-buffer');
-      console.log(JSON.stringify({ same: user.data.avatar.every((byte, index) => byte === avatar[index]) && user.data.avatar.length === 1000, keys: [...user.data.keys].map((key) => [...key]), buffer: typeof Buffer }));`;
+      console.log(JSON.stringify({ same: user.data.avatar.every((byte, index) => byte === avatar[index]) && user.data.avatar.length === 1000, keys: [...user.data.keys].map((key) => [...key]), isBuffer: Buffer.isBuffer(user.data.avatar) }));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       env: { ...process.env, TABLE: tableName, ENDPOINT: dynalite.endpoint },
     });
     const loaded = JSON.parse(stdout);
-    assert.deepEqual({ ...loaded, keys: new Set(loaded.keys.map(String)) }, { same: true, keys: new Set(['1,2', '255']), buffer: 'undefined' });
+    assert.deepEqual({ ...loaded, keys: new Set(loaded.keys.map(String)) }, { same: true, keys: new Set(['1,2', '255']), isBuffer: false });
     const stored = await storedData('no-buffer');
     assert.deepEqual(stored.avatar.B, new Uint8Array(1000).map((_, index) => (index * 7) % 256));
     assert.deepEqual(new Set(stored.keys.BS.map(String)), new Set(['1,2', '255']));
