@@ -7,8 +7,9 @@
 // types, same number digits, same bytes, set members the same set.
 //
 // The cases are sampled up front and run several at a time; a failure names the case index,
-// which `JS_SHIM_TYPE_CYCLE_ONLY=<index>` reruns alone. `JS_SHIM_TYPE_CYCLE_CASES=<n>`
-// overrides the count.
+// which `JS_SHIM_TYPE_CYCLE_ONLY=<index>` reruns alone. 300 cases on each Node version; in
+// `make test` on this shared 2-core machine they took 34 s on Node 20, 11 s on Node 22 and
+// 10 s on Node 24. `JS_SHIM_TYPE_CYCLE_CASES=<n>` overrides the count.
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { after, before, test } from 'node:test';
