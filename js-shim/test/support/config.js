@@ -21,3 +21,10 @@ export function pluginConfig(endpoint, { table = {}, component = {}, ...rest } =
     ...(rest.storedElements ? { storedElements: rest.storedElements } : {}),
   };
 }
+
+/**
+ * Timeouts for the property tests, which keep many operations in flight on a shared, busy
+ * machine: long enough that only a hung operation times out (the defaults, 5 s per exchange
+ * and 2.5 s per operation, are for answering Alexa in time, not for a loaded test host).
+ */
+export const PATIENT_TIMEOUTS = Object.freeze({ requestTimeoutMs: 60_000, operationTimeoutMs: 120_000 });
