@@ -12,8 +12,8 @@
 //   bigint, NumberValue (ours, the other entry's or util-dynamodb's): their exact digits
 //   Set                of strings SS, of numbers (number, bigint, NumberValue) NS, of binary BS;
 //                      empty: NULL with convertEmptyValues, an error otherwise
-//   binary             Uint8Array, Buffer, other typed arrays, DataView: the bytes they view;
-//                      ArrayBuffer: its bytes. Stored as B.
+//   binary             Uint8Array, Buffer, other typed arrays: the bytes they view, as B.
+//                      ArrayBuffer and DataView: refused (the original stores them empty).
 // and refused where marshall would store something other than the app's data (each is in
 // js-shim/README.md): numbers beyond ±(2^53 - 1) (marshall refuses them too), NaN and
 // Infinity, a boxed BigInt, a Blob, a Set mixing member types, a subclassed Set or Map, a Map
@@ -172,7 +172,12 @@ function objectKind(value) {
       return 'object';
     default:
   }
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || isArrayBufferByName(constructor?.name)) return 'binary';
+  // The original's AWS SDK serializer writes these as an empty binary (the bytes are lost):
+  // refused, pointing to a Uint8Array over the same bytes.
+  if (value instanceof ArrayBuffer || isArrayBufferByName(constructor?.name) || value instanceof DataView || constructor?.name === 'DataView') {
+    return 'unviewed-binary';
+  }
+  if (ArrayBuffer.isView(value)) return 'binary';
   if (value instanceof Set || value instanceof Map) return 'subclassed-collection';
   if (typeof Blob === 'function' && value instanceof Blob) return 'blob';
   // Object.create(Object.create(null)): marshall too writes it as a map.
@@ -184,9 +189,9 @@ function isArrayBufferByName(name) {
   return name === 'ArrayBuffer' || name === 'SharedArrayBuffer';
 }
 
-/** The bytes binary data holds: a view's (typed array, Buffer, DataView) or an ArrayBuffer's. */
+/** The bytes a typed array or Buffer views. */
 function bytesOf(value) {
-  return ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 }
 
 /**
@@ -267,6 +272,8 @@ class ItemWriter {
         return this.write(value.valueOf(), depth);
       case 'boxed-bigint':
         throw this.error('is a boxed BigInt (Object(5n)), which the original plugin stores as an empty map. Store the bigint itself.');
+      case 'unviewed-binary':
+        throw this.unviewedBinary(value);
       case 'blob':
         throw this.error('is a Blob, whose bytes can only be read asynchronously (the original plugin stores it as an empty binary). Store its bytes: new Uint8Array(await blob.arrayBuffer()).');
       case 'subclassed-collection':
@@ -386,12 +393,18 @@ class ItemWriter {
     return `$${type}[${texts.join(',')}]`;
   }
 
+  unviewedBinary(value) {
+    const kind = value instanceof DataView || value.constructor?.name === 'DataView' ? 'a DataView' : 'an ArrayBuffer';
+    return this.error(`is ${kind}, which the original plugin stores as an empty binary (its bytes are lost). Store a Uint8Array over its bytes: new Uint8Array(buffer).`);
+  }
+
   setMemberText(type, member) {
     const value = typeof member === 'object' && objectKind(member) === 'boxed' ? member.valueOf() : member;
     switch (type) {
       case 'SS':
         return JSON.stringify(String(value));
       case 'BS':
+        if (objectKind(value) === 'unviewed-binary') throw this.unviewedBinary(value);
         return `"${encodeBase64(bytesOf(value))}"`;
       default:
         if (typeof value === 'number') return this.numberText(value);
@@ -442,6 +455,7 @@ function setMemberType(member) {
         case 'number-value':
           return 'NS';
         case 'binary':
+        case 'unviewed-binary':
           return 'BS';
         case 'boxed': {
           const type = typeof member.valueOf();

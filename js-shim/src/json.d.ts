@@ -44,7 +44,9 @@ export type StoredValue =
   | { [attribute: string]: StoredValue };
 
 /**
- * Binary data a save stores as B (in a Set: BS), as marshall does: a Uint8Array, Buffer, other
- * typed array or DataView (the bytes it views), or an ArrayBuffer. It loads as a Uint8Array.
+ * Binary data a save stores as B (in a Set: BS), as marshall does: a Uint8Array, Buffer or
+ * other typed array (the bytes it views). It loads as a Uint8Array. An ArrayBuffer or a
+ * DataView is refused (the original plugin stores them as empty binaries): wrap it in a
+ * Uint8Array.
  */
-export type BinaryInput = ArrayBufferView | ArrayBuffer;
+export type BinaryInput = Exclude<ArrayBufferView, DataView>;

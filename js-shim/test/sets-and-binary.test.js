@@ -138,24 +138,33 @@ describe('sets and binary data are stored as the original plugin stores them', (
     }
   });
 
-  test('typed arrays, DataView and ArrayBuffer are stored as the bytes they hold', async () => {
+  test('typed arrays are stored as the bytes they view; an ArrayBuffer or a DataView is refused, not stored empty', async () => {
     const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
     const data = {
       words: new Uint16Array([0x0102]),
-      view: new DataView(bytes(9, 8, 7).buffer, 1, 2),
-      buffer: bytes(5, 6).buffer,
-      emptyBuffer: new ArrayBuffer(0),
+      offset: new Uint8Array(bytes(9, 8, 7).buffer, 1, 2),
       floats: new Set([new Float64Array([1.5]), bytes(1)]),
     };
     for (const subject of await subjects()) {
       await subject.save('binary-kinds', data);
       const stored = await storedData('binary-kinds');
       assert.deepEqual(stored.words, { B: littleEndian ? bytes(2, 1) : bytes(1, 2) }, subject.name);
-      assert.deepEqual(stored.view, { B: bytes(8, 7) });
-      assert.deepEqual(stored.buffer, { B: bytes(5, 6) });
-      assert.deepEqual(stored.emptyBuffer, { B: new Uint8Array(0) });
+      assert.deepEqual(stored.offset, { B: bytes(8, 7) });
       assert.deepEqual(new Set(stored.floats.BS.map((member) => String([...member]))), new Set([String([...new Uint8Array(new Float64Array([1.5]).buffer)]), '1']));
-      assert.deepEqual((await subject.load('binary-kinds')).buffer, bytes(5, 6));
+      assert.deepEqual((await subject.load('binary-kinds')).offset, bytes(8, 7));
+      // The original's SDK writes these as empty binaries: refused, naming the attribute.
+      for (const [name, value, kind] of [
+        ['buffer', bytes(5, 6).buffer, 'an ArrayBuffer'],
+        ['emptyBuffer', new ArrayBuffer(0), 'an ArrayBuffer'],
+        ['view', new DataView(bytes(9, 8, 7).buffer, 1, 2), 'a DataView'],
+        ['inSet', new Set([bytes(1), bytes(2).buffer]), 'a Set of binary that also holds|an ArrayBuffer'],
+      ]) {
+        await assert.rejects(
+          subject.save('binary-refused', { [name]: value }),
+          { code: 'invalid-input', message: new RegExp(`item\\.user\\.data\\.${name}.*(${kind})`) },
+          `${subject.name} ${name}`,
+        );
+      }
     }
   });
 });
