@@ -5,6 +5,8 @@
 #   bench/run.sh           the full run (about 15 minutes on 2 cores, after the first build;
 #                          the first build of the Rust bench crate takes ~18 minutes more)
 #   bench/run.sh --quick   fewer repetitions (for trying changes)
+#   bench/run.sh --typed-items   only what sets and binary cost on Node 24 (bench/typed_items.py,
+#                          bench/typed-items.md); the full run ends with it too
 #
 # Everything it builds or installs stays under bench/ (git-ignored): the Rust bench crate's
 # own target dir, bench/node/node_modules, the js-shim packed by npm pack from a copy
@@ -50,6 +52,11 @@ node "$node_dir/.shim/scripts/build.mjs" "$repo/build/jovo_dynamodb.wasm" >/dev/
 tarball="$node_dir/.shim/$(cd "$node_dir/.shim" && npm pack --silent --ignore-scripts)"
 tar xzf "$tarball" --strip-components=1 -C "$node_dir/.ours/node_modules/jovo-dynamodb-wasm"
 
+# `bench/run.sh --typed-items`: only what sets and binary cost on Node (bench/typed_items.py).
+if [ "${1:-}" = "--typed-items" ]; then
+  exec python3 "$bench/typed_items.py"
+fi
+
 # The Jovo app the cold-start harness bundles: prepared by js-shim's deploy tests, from this
 # tarball, when its installed package differs from it.
 app_pkg="$repo/js-shim/test/deploy/app/node_modules/jovo-dynamodb-wasm"
@@ -92,4 +99,5 @@ cp "$repo"/host-tests/python/src/jovo_dynamodb/*.py "$repo/host-tests/python/src
 cp "$repo/build/jovo_dynamodb.wasm" "$pysizes/ours/jovo_dynamodb/component.wasm"
 
 python3 "$bench/run.py" "$@"
+python3 "$bench/typed_items.py"
 python3 "$bench/report.py"

@@ -1,7 +1,9 @@
 // Node benchmarks (not tests), driven by bench/run.py; prints the same JSON lines as the
 // Rust binaries (see bench/rust/src/lib.rs). Runs on Node 20, 22 and 24 alike.
 //
-//   node bench.mjs <client> <endpoint> <mode> <small|large> [args]
+//   node bench.mjs <client> <endpoint> <mode> <small|large|typed> [args]
+//   typed: the small item plus, in user.data, a Set of 1,000 strings (SS) and 100 KB of binary
+//          (a Uint8Array, B): what sets and binary cost each client
 //   client: ours       the js-shim's DynamoDb, from the package npm pack made of it
 //                      (installed by run.sh into .ours/node_modules/jovo-dynamodb-wasm)
 //           original   @jovotech/db-dynamodb 4.1.0 (AWS SDK v3)
@@ -25,7 +27,19 @@ const require = createRequire(import.meta.url);
 const [client, endpoint, mode, shape, ...rest] = process.argv.slice(2);
 const TABLE = process.env.BENCH_TABLE || 'bench-users';
 const userId = `bench-${shape}`;
-const item = JSON.parse(readFileSync(new URL(`../items/${shape}.json`, import.meta.url), 'utf8'));
+const item = shape === 'typed' ? typedItem() : readItem(shape);
+
+function readItem(name) {
+  return JSON.parse(readFileSync(new URL(`../items/${name}.json`, import.meta.url), 'utf8'));
+}
+
+function typedItem() {
+  const typed = readItem('small');
+  const tags = new Set(Array.from({ length: 1000 }, (_, i) => `tag-${i}`));
+  const avatar = new Uint8Array(100 * 1024).map((_, i) => (i * 31) & 255);
+  typed.user = { ...typed.user, data: { ...typed.user.data, tags, avatar } };
+  return typed;
+}
 const num = (i, d) => (rest[i] === undefined ? d : Number(rest[i]));
 const cpuNow = () => {
   const { user, system } = process.cpuUsage();
