@@ -44,8 +44,15 @@ test-guest:
 ## test-rust and test-wasi in one cargo run: built together, the two crates share one
 ## wasmtime (with the union of their features); built apart, wasmtime compiles twice
 ## (minutes on 2 cores).
+## While cargo compiles (minutes, CPU-bound) the moto venv the Rust tests need and the Python
+## suite's venv are installed beside it (mostly downloads and unpacking). Best effort: each
+## suite installs what is still missing itself, and says why when that fails.
 test-hosts-rust: component example
-	$(CARGO_HOST) test --release -p jovo-dynamodb-host -p jovo-dynamodb-wasi-tests
+	scripts/install-moto.sh >build/prepare-moto.log 2>&1 & moto=$$!; \
+	host-tests/python/run-tests.sh --prepare >build/prepare-python.log 2>&1 & python=$$!; \
+	$(CARGO_HOST) test --release -p jovo-dynamodb-host -p jovo-dynamodb-wasi-tests --no-run; built=$$?; \
+	wait $$moto; wait $$python; \
+	[ $$built -eq 0 ] && $(CARGO_HOST) test --release -p jovo-dynamodb-host -p jovo-dynamodb-wasi-tests
 
 ## The component in wasmtime against dynalite (the tests start their own servers).
 test-rust: component

@@ -5,6 +5,8 @@
 # Idempotent, and quick when nothing changed: each step is skipped when its inputs are
 # unchanged.
 #   host-tests/python/run-tests.sh [PYTEST ARGS...]
+#   host-tests/python/run-tests.sh --prepare    only the venv and its dependencies (make test
+#                                               runs this while the Rust hosts compile)
 #
 # Network rule: this machine may talk to loopback only. No test may reach the real instance
 # metadata (169.254.169.254) or container (169.254.170.x) addresses, so the whole suite runs
@@ -67,6 +69,10 @@ lint() {
   "$venv/bin/mypy" --config-file "$here/pyproject.toml" "$here/src/jovo_dynamodb"
 }
 
+if [ "${1:-}" = "--prepare" ]; then
+  ensure_venv
+  exit 0
+fi
 ensure_node_tools
 ensure_component
 ensure_venv
