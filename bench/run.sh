@@ -28,10 +28,6 @@ fi
 # GNU time measures peak RSS (bench/run.py).
 [ -x /usr/bin/time ] || apt-get install -y -q time >/dev/null
 
-# Rust: our wasmtime host (blocking and tokio), aws-sdk-dynamodb and the floor, release
-# profile, own lock file.
-(cd "$bench/rust" && cargo build --release --locked --quiet)
-
 # Node: the original plugin, aws-lite (Node 22 and 24 are js-shim's dev dependencies).
 node_dir="$bench/node"
 install_locked() {
@@ -56,6 +52,11 @@ tar xzf "$tarball" --strip-components=1 -C "$node_dir/.ours/node_modules/jovo-dy
 if [ "${1:-}" = "--typed-items" ]; then
   exec python3 "$bench/typed_items.py"
 fi
+
+# Rust: our wasmtime host (blocking and tokio), aws-sdk-dynamodb and the floor, release
+# profile, own lock file.
+(cd "$bench/rust" && cargo build --release --locked --quiet)
+
 
 # The Jovo app the cold-start harness bundles: prepared by js-shim's deploy tests, from this
 # tarball, when its installed package differs from it.

@@ -8,6 +8,7 @@ bench/typed-items.md.
 
 from __future__ import annotations
 
+import re
 import statistics
 import subprocess
 
@@ -22,12 +23,21 @@ def main() -> None:
     node = NODES["node24"]
     dynalite, endpoint = start_server(["node", str(REPO / "scripts" / "node" / "dynalite-server.cjs")])
     cpu: dict[str, dict[str, list[float]]] = {name: {"load": [], "save": []} for name in CLIENTS}
+    failed: dict[str, str] = {}
     try:
         # Creates the table (our initialize waits until it is ACTIVE).
         run([node, NODE_BENCH, "ours", endpoint, "latency", "typed", "1", "1", "0"])
         for _ in range(PROCESSES):
             for name, client in CLIENTS.items():
-                result = run([node, NODE_BENCH, client, endpoint, "latency", "typed", str(OPS), str(REPS), str(WARMUP)])
+                if name in failed:
+                    continue
+                try:
+                    result = run([node, NODE_BENCH, client, endpoint, "latency", "typed", str(OPS), str(REPS), str(WARMUP)])
+                except RuntimeError as error:
+                    # A client that cannot store the item at all: what DynamoDB (dynalite) said.
+                    codes = re.findall(r"code: '(\w+)'", str(error))
+                    failed[name] = codes[0] if codes else "the process failed"
+                    continue
                 for line in result["lines"]:
                     if line.get("kind") == "latency":
                         cpu[name][line["op"]].append(line["cpu_us"])
@@ -48,6 +58,9 @@ def main() -> None:
         "| --- | --- | --- |",
     ]
     for name, ops in cpu.items():
+        if name in failed:
+            lines.append(f"| {name} | cannot save the item: {failed[name]} | |")
+            continue
         cells = [f"{statistics.median(v) / 1000:.2f} ({min(v) / 1000:.2f}-{max(v) / 1000:.2f})" for v in (ops["load"], ops["save"])]
         lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
     text = "\n".join(lines) + "\n"
