@@ -279,6 +279,18 @@ class Store:
         await self._call("close")
 
 
+def comparable(value: Any) -> Any:
+    """A raw attribute value with set members sorted: DynamoDB keeps no set order."""
+    (kind, inner), = value.items()
+    if kind in ("SS", "NS", "BS"):
+        return {kind: sorted(inner)}
+    if kind == "M":
+        return {"M": {name: comparable(member) for name, member in inner.items()}}
+    if kind == "L":
+        return {"L": [comparable(member) for member in inner]}
+    return value
+
+
 def closed_endpoint() -> str:
     """An endpoint where nothing listens: every request fails to connect."""
     with socket.socket() as probe:

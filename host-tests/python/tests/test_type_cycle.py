@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import KINDS, Store, stored_item, unique_table
+from conftest import KINDS, Store, comparable, stored_item, unique_table
 
 EXAMPLES_PER_STORE = 120
 USER = "cycle-user"
@@ -76,18 +76,6 @@ attribute_values = st.recursive(
     max_leaves=24,
 )
 raw_items = st.dictionaries(names.filter(lambda name: name != "userId"), attribute_values, max_size=6)
-
-
-def comparable(value: dict[str, Any]) -> dict[str, Any]:
-    """A raw attribute value with set members sorted: DynamoDB keeps no set order."""
-    (kind, inner), = value.items()
-    if kind in ("SS", "NS", "BS"):
-        return {kind: sorted(inner)}
-    if kind == "M":
-        return {"M": {name: comparable(member) for name, member in inner.items()}}
-    if kind == "L":
-        return {"L": [comparable(member) for member in inner]}
-    return value
 
 
 def comparable_item(item: dict[str, Any] | None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import Binary, TypeSerializer
 
-from conftest import KINDS, Store, stored_item, unique_table
+from conftest import KINDS, Store, comparable, stored_item, unique_table
 from jovo_dynamodb import InvalidInput, ItemTooLarge, MalformedResponse, items
 
 
@@ -30,18 +30,6 @@ def with_store(kind: str, table: str, endpoint: str, scenario: Callable[[Store],
             await store.close()
 
     asyncio.run(main())
-
-
-def comparable(value: Any) -> Any:
-    """A raw attribute value with set members sorted: DynamoDB keeps no set order."""
-    (kind, inner), = value.items()
-    if kind in ("SS", "NS", "BS"):
-        return {kind: sorted(inner)}
-    if kind == "M":
-        return {"M": {name: comparable(member) for name, member in inner.items()}}
-    if kind == "L":
-        return {"L": [comparable(member) for member in inner]}
-    return value
 
 
 def comparable_item(item: dict[str, Any]) -> dict[str, Any]:

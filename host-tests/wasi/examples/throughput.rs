@@ -8,11 +8,11 @@
 
 use std::time::{Duration, Instant};
 
-use jovo_dynamodb_wasi_tests::compose::plug_store_into;
+use jovo_dynamodb_host::{Config, Runtime as HostRuntime};
+use jovo_dynamodb_wasi_tests::compose::composed_visit_counter;
 use jovo_dynamodb_wasi_tests::serve::serve;
 use jovo_dynamodb_wasi_tests::support::{dynalite, http};
-use jovo_dynamodb_wasi_tests::{engine, repo_root, wasi_component_path, Outbound, Runtime};
-use jovo_dynamodb_host::{Config, Runtime as HostRuntime};
+use jovo_dynamodb_wasi_tests::{engine, Outbound, Runtime};
 use serde_json::{json, Value};
 use wasmtime::component::Component;
 
@@ -47,10 +47,7 @@ fn main() -> wasmtime::Result<()> {
     println!("| path | concurrency | visits/s | CPU ms per visit | visits |");
     println!("| --- | --- | --- | --- | --- |");
     let (_dynalite, endpoint) = dynalite(0);
-    let composed = plug_store_into(
-        &repo_root().join("build/visit_counter.wasm"),
-        &wasi_component_path(),
-    )?;
+    let composed = composed_visit_counter()?;
     let engine = engine()?;
     let component = Component::new(&engine, &composed)?;
     let runtime = Runtime::new(
@@ -87,7 +84,13 @@ fn main() -> wasmtime::Result<()> {
             .collect();
         let visits: u32 = threads.into_iter().map(|t| t.join().unwrap_or(0)).sum();
         let (elapsed, cpu) = (started.elapsed().as_secs_f64(), cpu_seconds() - cpu);
-        report("composed WASI example (wasi:http)", concurrency, visits, elapsed, cpu);
+        report(
+            "composed WASI example (wasi:http)",
+            concurrency,
+            visits,
+            elapsed,
+            cpu,
+        );
     }
     drop(tokio);
     tokio_store_visits(&endpoint)
@@ -106,7 +109,10 @@ fn tokio_store_visits(endpoint: &str) -> wasmtime::Result<()> {
     )?;
     let store = std::sync::Arc::new(store);
     let visit = |store: std::sync::Arc<jovo_dynamodb_host::AsyncDynamoDbStore>, user: String| async move {
-        let mut item = store.load_user(&user).await?.unwrap_or_else(|| json!({"user": {"data": {}}}));
+        let mut item = store
+            .load_user(&user)
+            .await?
+            .unwrap_or_else(|| json!({"user": {"data": {}}}));
         let visits = item["user"]["data"]["visits"].as_u64().unwrap_or(0) + 1;
         item["user"]["data"]["visits"] = Value::from(visits);
         store.save_user(&user, &item).await

@@ -8,6 +8,17 @@ use wac_graph::types::Package;
 use wac_graph::{plug, CompositionGraph, EncodeOptions};
 use wasmtime::Result;
 
+use crate::{repo_root, wasi_component_path};
+
+/// The example app (`build/visit_counter.wasm`, made by `make example`) with the WASI build
+/// plugged in.
+pub fn composed_visit_counter() -> Result<Vec<u8>> {
+    plug_store_into(
+        &repo_root().join("build/visit_counter.wasm"),
+        &wasi_component_path(),
+    )
+}
+
 /// `wac plug --plug <store> <app>`: the composed component's bytes.
 pub fn plug_store_into(app: &Path, store: &Path) -> Result<Vec<u8>> {
     let mut graph = CompositionGraph::new();

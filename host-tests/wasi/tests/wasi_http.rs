@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use jovo_dynamodb_wasi_tests::compose::plug_store_into;
+use jovo_dynamodb_wasi_tests::compose::composed_visit_counter;
 use jovo_dynamodb_wasi_tests::serve::serve;
 use jovo_dynamodb_wasi_tests::support::{dynalite, http, network_fixture, raw_call, NodeServer};
 use jovo_dynamodb_wasi_tests::{
@@ -341,11 +341,8 @@ fn faults_tls_stalls_redirects_and_refused_connections() {
 fn the_composed_example_counts_visits_on_a_table_that_did_not_exist() {
     let endpoint = server();
     let table = unique_table("wasi-visits");
-    let composed = plug_store_into(
-        &repo_root().join("build/visit_counter.wasm"),
-        &wasi_component_path(),
-    )
-    .expect("compose (make example builds build/visit_counter.wasm)");
+    let composed =
+        composed_visit_counter().expect("compose (make example builds build/visit_counter.wasm)");
     std::fs::write(
         repo_root().join("build/visit_counter_composed.wasm"),
         &composed,

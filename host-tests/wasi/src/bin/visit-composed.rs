@@ -6,10 +6,10 @@
 
 use std::time::Instant;
 
-use jovo_dynamodb_wasi_tests::compose::plug_store_into;
+use jovo_dynamodb_wasi_tests::compose::composed_visit_counter;
 use jovo_dynamodb_wasi_tests::serve::serve;
 use jovo_dynamodb_wasi_tests::support::http;
-use jovo_dynamodb_wasi_tests::{engine, repo_root, wasi_component_path, Outbound, Runtime};
+use jovo_dynamodb_wasi_tests::{engine, Outbound, Runtime};
 use serde_json::{json, Value};
 use wasmtime::component::Component;
 
@@ -30,10 +30,7 @@ fn main() {
 
 fn visit(endpoint: &str, table: &str, user: &str) -> wasmtime::Result<Value> {
     let started = Instant::now();
-    let composed = plug_store_into(
-        &repo_root().join("build/visit_counter.wasm"),
-        &wasi_component_path(),
-    )?;
+    let composed = composed_visit_counter()?;
     let engine = engine()?;
     let component = Component::new(&engine, &composed)?;
     let runtime = Runtime::new(
