@@ -1,18 +1,18 @@
 // Builds the package from the component (../build/jovo_dynamodb.wasm by default):
-//  1. jco transpiles it once (every import and export synchronous: JavaScript drives it
-//     through the step export) into src/generated/component.js, and its core modules go
-//     into src/generated/core-wasm.js as base64, so the JavaScript carries its WebAssembly
-//     and needs no file lookups (skipped when the component and jco are unchanged);
+//  1. jco extracts the component's main core module, which goes into src/generated/ as a
+//     file and as base64 in core-wasm.js, so the JavaScript carries its WebAssembly and needs
+//     no file lookups (skipped when the component and jco are unchanged); the hand-written
+//     binding src/engine/component.js instantiates it (jco's glue is not used);
 //  2. esbuild bundles the entries into dist/, self-contained but for the peer dependency
 //     @jovotech/framework:
 //       dist/index.cjs   the plugin, for require() on every Node.js >= 20.0 and for bundlers
-//       dist/generated.cjs  jco's glue and the base64 core modules, shared by the .cjs files
+//       dist/generated.cjs  the base64 core module, shared by the .cjs files
 //       dist/index.mjs   the plugin for import: a wrapper over index.cjs, so an app that
 //                        mixes both gets one DynamoDb and one DynamoDbError class
 //       dist/edge.mjs    the edge entry (browsers, workerd, Deno, Bun, Node.js)
 //       dist/edge.cjs    the edge entry for require()
 //       dist/*.d.ts, *.d.cts  the hand-written types, for import and require
-//       dist/*.core*.wasm     the core modules as files, for runtimes that must be handed
+//       dist/jovo_dynamodb.core.wasm  the core module as a file, for runtimes that must be handed
 //                             precompiled modules (workerd) or fetch them by URL
 //
 //   node scripts/build.mjs [path/to/component.wasm]
@@ -40,10 +40,16 @@ function inputsFingerprint() {
   const jcoVersion = JSON.parse(readFileSync(join(packageDir, 'node_modules', '@bytecodealliance', 'jco', 'package.json'), 'utf8')).version;
   const { size, mtimeMs } = statSync(component);
   const self = statSync(fileURLToPath(import.meta.url)).mtimeMs;
-  return JSON.stringify({ component, size, mtimeMs, self, jcoVersion });
+  // The check of the core module's interface depends on the binding.
+  const binding = statSync(join(packageDir, 'src', 'engine', 'component.js')).mtimeMs;
+  return JSON.stringify({ component, size, mtimeMs, self, binding, jcoVersion });
 }
 
-/** jco's output into src/generated/: the instantiation code and the base64 core modules. */
+/**
+ * The component's main core module into src/generated/: as a file and as base64 in
+ * core-wasm.js. jco extracts it; its JavaScript glue is not used (src/engine/component.js is
+ * the binding), so its imports and exports are checked against what that binding names.
+ */
 async function generate() {
   const fingerprint = inputsFingerprint();
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) return;
@@ -51,53 +57,44 @@ async function generate() {
   try {
     execFileSync(process.execPath, [
       jco, 'transpile', component, '-o', work, '--name', 'jovo_dynamodb',
-      '--instantiation', 'async', '--no-typescript', '--minify', '--quiet',
+      '--instantiation', 'async', '--no-typescript', '--quiet',
     ], { stdio: ['ignore', 'ignore', 'inherit'] });
-    // The bundles must run from require() and without a loader: no file lookups, no imports.
-    // jco's only `import.meta` is its fallback for a missing getCoreModule (fetch the .wasm
-    // next to the script), which we always pass; it goes, so that no bundler sees it.
-    const code = readFileSync(join(work, 'jovo_dynamodb.js'), 'utf8').replace(
-      /getCoreModule\|\|\(getCoreModule=(\w+)=>fetchCompile\(new URL\(`\.\/\$\{\1\}`,import\.meta\.url\)\)\);/,
-      'if(!getCoreModule)throw new Error("jovo-dynamodb-wasm: instantiate needs getCoreModule");',
-    ).replace(
-      // That fallback's helper, which would import node:fs/promises: unused now.
-      /async function fetchCompile\((\w+)\)\{return \w+\?\(.*?:fetch\(\1\)\.then\(WebAssembly\.compileStreaming\)\}/,
-      'async function fetchCompile(){throw new Error("jovo-dynamodb-wasm: no core module fetching")}',
-    ).replace(
-      // jco logs each step of every call when JCO_DEBUG is set, reading process.env (a slow
-      // getter in Node) and building the message objects on every call: measured 12 µs per
-      // operation. JCO_DEBUG is read once, when the module loads, instead.
-      /_debugLog=\(\.\.\.(\w+)\)=>\{[^{}]*JCO_DEBUG[^{}]*\}/,
-      (_, args) => `_debugLog=globalThis.process?.env?.JCO_DEBUG?(...${args})=>console.debug(...${args}):()=>{}`,
-    );
-    if (!code.includes('_debugLog=globalThis.process?.env?.JCO_DEBUG?')) {
-      fail("jco's _debugLog is not where the build expects it (a jco change?): update scripts/build.mjs");
-    }
-    if (code.includes('import.meta') || /^\s*import\s|import\(/m.test(code)) {
-      fail('jco\'s output imports modules or uses import.meta (a jco change?); the inlined build cannot carry that');
-    }
-    const coreNames = readdirSync(work).filter((name) => name.endsWith('.wasm')).sort();
+    const { CORE_INTERFACE, MAIN_CORE_MODULE } = await import('../src/engine/component.js');
     const { CORE_MODULE_NAMES } = await import('../src/edge/core-modules.js');
-    if (JSON.stringify(coreNames) !== JSON.stringify([...CORE_MODULE_NAMES].sort())) {
-      fail(`jco wrote the core modules ${coreNames.join(', ')}; src/edge/core-modules.js names ${CORE_MODULE_NAMES.join(', ')}`);
+    if (JSON.stringify(CORE_MODULE_NAMES) !== JSON.stringify([MAIN_CORE_MODULE])) {
+      fail(`src/edge/core-modules.js names ${CORE_MODULE_NAMES.join(', ')}; the binding instantiates ${MAIN_CORE_MODULE} alone`);
     }
+    if (!existsSync(join(work, MAIN_CORE_MODULE))) fail(`jco wrote no ${MAIN_CORE_MODULE} (a jco change?)`);
+    const wasm = readFileSync(join(work, MAIN_CORE_MODULE));
+    checkCoreInterface(new WebAssembly.Module(wasm), CORE_INTERFACE);
     rmSync(generatedDir, { recursive: true, force: true });
     mkdirSync(generatedDir, { recursive: true });
     const banner = `// Generated by scripts/build.mjs from ${component}; do not edit.\n`;
-    writeFileSync(join(generatedDir, 'component.js'), banner + code);
-    const modules = coreNames.map((name) => `  ${JSON.stringify(name)}:\n    '${readFileSync(join(work, name)).toString('base64')}',`);
     writeFileSync(
       join(generatedDir, 'core-wasm.js'),
-      `${banner}export const CORE_MODULES_BASE64 = {\n${modules.join('\n')}\n};\n`,
+      `${banner}export const CORE_MODULES_BASE64 = {\n  ${JSON.stringify(MAIN_CORE_MODULE)}:\n    '${wasm.toString('base64')}',\n};\n`,
     );
-    for (const name of coreNames) copyFileSync(join(work, name), join(generatedDir, name));
+    copyFileSync(join(work, MAIN_CORE_MODULE), join(generatedDir, MAIN_CORE_MODULE));
     writeFileSync(stamp, fingerprint);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-const GENERATED_ENTRY = "export { instantiate } from './generated/component.js';\nexport { CORE_MODULES_BASE64 } from './generated/core-wasm.js';\n";
+// The module must import exactly what the binding supplies (an import it does not know would
+// fail at instantiation) and export every function the binding calls.
+function checkCoreInterface(module, expected) {
+  const imports = WebAssembly.Module.imports(module).map(({ module: from, name }) => `${from} ${name}`).sort();
+  const supplied = Object.entries(expected.imports).flatMap(([from, names]) => names.map((name) => `${from} ${name}`)).sort();
+  if (JSON.stringify(imports) !== JSON.stringify(supplied)) {
+    fail(`the core module imports ${imports.join(', ')}; src/engine/component.js supplies ${supplied.join(', ')}: the WIT changed, update the binding`);
+  }
+  const exported = new Set(WebAssembly.Module.exports(module).map(({ name }) => name));
+  const missing = expected.exports.filter((name) => !exported.has(name));
+  if (missing.length > 0) fail(`the core module lacks ${missing.join(', ')}: the WIT changed, update src/engine/component.js`);
+}
+
+const GENERATED_ENTRY = "export { CORE_MODULES_BASE64 } from './generated/core-wasm.js';\n";
 
 async function bundle() {
   const esbuild = await import('esbuild');
@@ -106,13 +103,13 @@ async function bundle() {
   const common = { bundle: true, logLevel: 'warning', legalComments: 'none', charset: 'utf8' };
   const plugin = { ...common, entryPoints: [join(packageDir, 'src', 'index.js')], platform: 'node', target: 'node20', external: ['@jovotech/framework'] };
   const edge = { ...common, entryPoints: [join(packageDir, 'src', 'edge', 'index.js')], platform: 'neutral', target: 'es2022' };
-  // The CommonJS bundles share one copy of jco's glue and the base64 core modules,
+  // The CommonJS bundles share one copy of the base64 core module,
   // dist/generated.cjs (required by a relative path, which bundlers follow); dist/edge.mjs
   // carries its own, since browsers and workerd cannot load CommonJS.
   const sharedGenerated = {
     name: 'shared-generated',
     setup(build) {
-      build.onResolve({ filter: /\/generated\/(component|core-wasm)\.js$/ }, () => ({ path: './generated.cjs', external: true }));
+      build.onResolve({ filter: /\/generated\/core-wasm\.js$/ }, () => ({ path: './generated.cjs', external: true }));
     },
   };
   await Promise.all([

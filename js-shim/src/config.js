@@ -3,8 +3,8 @@
 // translation into the WIT `config` record of the component.
 //
 // Every option's type and range is checked here, before anything starts or is sent, so a
-// mistake is a DynamoDbError of code 'invalid-config' naming the option, never jco's
-// TypeError for a value it cannot lower (a string in a u32, 2^32, a BigInt where a number
+// mistake is a DynamoDbError of code 'invalid-config' naming the option, never the
+// binding's TypeError for a value it cannot lower (a string in a u32, 2^32, a BigInt where a number
 // goes) and never a timer that overflows. The component checks the rest (name rules,
 // attribute names, region, endpoint URL, credential characters) when the client opens.
 //

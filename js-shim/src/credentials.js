@@ -711,7 +711,8 @@ function isExpired({ expiresAt }) {
   return expiresAt !== undefined && Date.now() >= expiresAt;
 }
 
-// jco turns an error thrown by an import into the WIT `err` case; the payload is its value.
+// The binding (engine/component.js) turns an error thrown by an import into the WIT `err`
+// case; the payload is its value.
 function hostError(reason) {
   return Object.assign(new Error(reason), { payload: reason });
 }

@@ -45,7 +45,7 @@ export function itemToJson(item, marshallOptions) {
   return new ItemWriter(removeUndefinedValues, convertClassInstanceToMap, convertEmptyValues).write(item, 0);
 }
 
-/** Refuses a user id the component cannot take (jco would throw a TypeError for a non-string). */
+/** Refuses a user id the component cannot take (the binding would throw a TypeError for a non-string). */
 export function checkUserId(userId) {
   if (typeof userId !== 'string' || userId === '') {
     throw invalidInput(`the user id must be a non-empty string, not ${kindOf(userId)}`);

@@ -1,7 +1,7 @@
 // User stories of mistakes: every bad user id, item or option given to the plugin or the edge
 // entry fails with a DynamoDbError of code 'invalid-input' or 'invalid-config' that names
-// what is wrong, before a single request goes out. Never a TypeError or RangeError from jco
-// or the runtime, never a synchronous throw from an async method.
+// what is wrong, before a single request goes out. Never a TypeError or RangeError from the
+// binding or the runtime, never a synchronous throw from an async method.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';

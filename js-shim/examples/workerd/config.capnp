@@ -18,8 +18,6 @@ const visitsWorker :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "jovo-dynamodb-wasm/edge", esModule = embed "../../dist/edge.mjs"),
     (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core.wasm", wasm = embed "../../dist/jovo_dynamodb.core.wasm"),
-    (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core2.wasm", wasm = embed "../../dist/jovo_dynamodb.core2.wasm"),
-    (name = "jovo-dynamodb-wasm/dist/jovo_dynamodb.core3.wasm", wasm = embed "../../dist/jovo_dynamodb.core3.wasm"),
   ],
   compatibilityDate = "2026-11-01",
   # Secrets and settings from workerd's environment.

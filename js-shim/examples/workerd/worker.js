@@ -2,14 +2,12 @@
 // the jovo-dynamodb-wasm component: GET /?user=<id> loads the user's item, increments
 // user.data.visits, saves it and answers { userId, visits, loadedAfterMs }.
 //
-// workerd compiles no WebAssembly from bytes at run time, so the core modules are imported
-// as modules (`wasm = embed ...` in config.capnp) and handed to openStore as Modules.
-import { CORE_MODULE_NAMES, openStore } from 'jovo-dynamodb-wasm/edge';
+// workerd compiles no WebAssembly from bytes at run time, so the core module is imported as
+// a module (`wasm = embed ...` in config.capnp) and handed to openStore as a Module.
+import { openStore } from 'jovo-dynamodb-wasm/edge';
 import core from 'jovo-dynamodb-wasm/dist/jovo_dynamodb.core.wasm';
-import core2 from 'jovo-dynamodb-wasm/dist/jovo_dynamodb.core2.wasm';
-import core3 from 'jovo-dynamodb-wasm/dist/jovo_dynamodb.core3.wasm';
 
-const wasm = Object.fromEntries(CORE_MODULE_NAMES.map((name, index) => [name, [core, core2, core3][index]]));
+const wasm = { 'jovo_dynamodb.core.wasm': core };
 
 // One store per isolate, opened by the first request and reused by later ones.
 let opening;

@@ -1,9 +1,9 @@
 // The edge store's options are the WIT `config` record in camelCase (as the Rust and Python
-// hosts take it), plus `wasm`. This turns them into the record jco lowers: u64 fields as
+// hosts take it), plus `wasm`. This turns them into the record the binding lowers: u64 fields as
 // BigInt, the billing mode as its WIT case. Unknown keys are refused, so a typo such as
 // `tabel` or `primaryKey` fails loudly instead of silently using a default. Types and ranges
 // are checked with the plugin's rules (../config.js), so a mistake is `invalid-config` before
-// anything starts, never jco's TypeError; the component checks the rest (name rules, region,
+// anything starts, never the binding's TypeError; the component checks the rest (name rules, region,
 // endpoint URL) when the client opens.
 import { RULES, checkCredentials, checkOption, checkSection, describe, invalidConfig } from '../config.js';
 

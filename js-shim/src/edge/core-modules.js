@@ -1,23 +1,23 @@
-// The component's core WebAssembly modules for jco's `getCoreModule` callback. jco's output
-// asks for them by file name; where they come from depends on the runtime:
+// The component's core WebAssembly module for the engine's `getCoreModule` callback, asked for
+// by file name; where it comes from depends on the runtime:
 //   browsers, Deno:        a base URL (the folder holding the .wasm files), fetched once
 //   Cloudflare workerd:    WebAssembly.Module objects from `import core from './x.wasm'`,
 //                          because workerd refuses to compile WebAssembly from bytes at run time
 //   anything else:         ArrayBuffer / typed array / Response / URL per name, or a function
 import { DynamoDbError } from '../errors.js';
 
-/** The core modules of the component, as jco names them (`--name jovo_dynamodb`). */
-export const CORE_MODULE_NAMES = Object.freeze([
-  'jovo_dynamodb.core.wasm',
-  'jovo_dynamodb.core2.wasm',
-  'jovo_dynamodb.core3.wasm',
-]);
+/**
+ * The core modules the package needs: the component's main module alone (the binding,
+ * src/engine/component.js, needs none of the adapter modules jco's glue used). A list, so
+ * that code iterating it keeps working should that change.
+ */
+export const CORE_MODULE_NAMES = Object.freeze(['jovo_dynamodb.core.wasm']);
 
 // Modules fetched from a URL are compiled once per URL and shared by every store.
 const compiledByUrl = new Map();
 
 /**
- * A `getCoreModule(name)` for jco, resolving names against `source`.
+ * A `getCoreModule(name)` for the engine, resolving names against `source`.
  * @param {string | URL | Record<string, unknown> | ((name: string) => unknown)} source
  */
 export function coreModuleLoader(source) {

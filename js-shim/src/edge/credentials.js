@@ -94,7 +94,8 @@ function expiresSoon({ expiration }) {
   return expiration !== undefined && new Date(expiration).getTime() - Date.now() < EXPIRY_MARGIN_MS;
 }
 
-// jco turns an error thrown by an import into the WIT `err` case; the payload is its value.
+// The binding (engine/component.js) turns an error thrown by an import into the WIT `err`
+// case; the payload is its value.
 function hostError(reason) {
   return Object.assign(new Error(reason), { payload: reason });
 }

@@ -6,7 +6,7 @@
 // outcome back, so the event loop is never blocked and any number of operations are in
 // flight at once on the same instance (each advance is a short synchronous call).
 import { DynamoDbError, fromComponentError } from '../errors.js';
-import { instantiateStore } from './component.js';
+import { MAIN_CORE_MODULE, instantiateStore } from './component.js';
 
 // The WIT `operation-request` of each client method.
 const REQUESTS = {
@@ -20,7 +20,8 @@ const REQUESTS = {
 /**
  * Instantiates the component and opens its client, so config errors surface here.
  * @param {object} options
- * @param {(name: string) => Promise<WebAssembly.Module>} options.getCoreModule
+ * @param {(name: string) => Promise<WebAssembly.Module>} options.getCoreModule the component's core
+ *   module by name (only MAIN_CORE_MODULE is asked for)
  * @param {object} options.config the WIT `config` record
  * @param {{ refresh(): Promise<void>, current(): object }} options.credentials
  * @param {(request: object, timeoutMs: number) => Promise<{ tag: 'ok' | 'err', val: object }>} options.send
@@ -105,7 +106,8 @@ class Engine {
   }
 
   async #openClient() {
-    const store = await instantiateStore(this.#options.getCoreModule, this.#options.credentials);
+    const { credentials, getCoreModule } = this.#options;
+    const store = await instantiateStore(await getCoreModule(MAIN_CORE_MODULE), { credentials: () => credentials.current() });
     try {
       return store.Client.open(this.#options.config);
     } catch (error) {
@@ -164,8 +166,8 @@ function startOperation(client, request) {
   try {
     return client.start(request);
   } catch (error) {
-    // jco checks the argument types as it lowers them (a user id that is not a string, say):
-    // that is the caller's input, not a bug.
+    // The binding checks the argument types before it lowers them (a user id that is not a
+    // string, say): that is the caller's input, not a bug.
     if (error instanceof TypeError || error instanceof RangeError) {
       throw new DynamoDbError('invalid-input', `${request.tag}: ${error.message}`);
     }
@@ -179,13 +181,7 @@ function resultOf(result) {
   return result.val.val;
 }
 
-// Releases the operation's handle now instead of at garbage collection. jco names the method
-// Symbol.dispose, or Symbol.for('dispose') where the runtime has no Symbol.dispose.
+// Runs the operation's destructor now; a trapped instance skips it (it is being replaced).
 function dispose(operation) {
-  const release = (typeof Symbol.dispose === 'symbol' && operation[Symbol.dispose]) || operation[Symbol.for('dispose')];
-  try {
-    release?.call(operation);
-  } catch {
-    // A trapped instance may refuse; it is being replaced anyway.
-  }
+  operation.dispose();
 }

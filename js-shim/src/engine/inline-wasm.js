@@ -6,7 +6,7 @@ import { CORE_MODULES_BASE64 } from '../generated/core-wasm.js';
 
 const compiled = new Map();
 
-/** jco's `getCoreModule` over the inlined modules. */
+/** The engine's `getCoreModule` over the inlined modules. */
 export function inlineCoreModule(name) {
   if (!compiled.has(name)) {
     const base64 = CORE_MODULES_BASE64[name];
