@@ -5,7 +5,8 @@
 //   typed: the small item plus, in user.data, a Set of 1,000 strings (SS) and 100 KB of binary
 //          (a Uint8Array, B): what sets and binary cost each client
 //   client: ours       the js-shim's DynamoDb, from the package npm pack made of it
-//                      (installed by run.sh into .ours/node_modules/jovo-dynamodb-wasm)
+//                      (installed by run.sh into .ours/node_modules/jovo-dynamodb-wasm; another
+//                      install of it with BENCH_OURS_DIR=<dir holding node_modules>, to compare)
 //           original   @jovotech/db-dynamodb 4.1.0 (AWS SDK v3)
 //           awslite    @aws-lite/client + @aws-lite/dynamodb: GetItem / PutItem of the same
 //                      item, keep-alive as it does by default
@@ -24,6 +25,10 @@ import { createRequire } from 'node:module';
 import { marshal } from '../items/marshal.cjs';
 
 const require = createRequire(import.meta.url);
+// Every client runs in a Jovo app's process, as it would in production: the framework is loaded
+// for aws-lite and the floor too, so peak RSS compares what each client adds to the same app
+// (@jovotech/framework alone takes a Node 24 process from ~43 to ~89 MB).
+require('@jovotech/framework');
 const [client, endpoint, mode, shape, ...rest] = process.argv.slice(2);
 const TABLE = process.env.BENCH_TABLE || 'bench-users';
 const userId = `bench-${shape}`;
@@ -73,7 +78,7 @@ async function pluginClient() {
   // Both from require(), as a CommonJS Jovo app (the template's shape) loads them.
   const { DynamoDb } = client === 'original'
     ? require('@jovotech/db-dynamodb')
-    : require('./.ours/node_modules/jovo-dynamodb-wasm');
+    : require(`${process.env.BENCH_OURS_DIR ?? './.ours'}/node_modules/jovo-dynamodb-wasm`);
   const plugin = new DynamoDb(config);
   await plugin.initialize();
   const load = async (id = userId) => {
