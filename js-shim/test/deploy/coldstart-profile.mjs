@@ -7,7 +7,8 @@
 // group: what a plugin costs is its variant's row minus the no-plugin variant's row.
 //
 //   node coldstart-profile.mjs <bundle.js> <a.cpuprofile> [b.cpuprofile ...]
-// Prints one JSON object: {group: median ms, ...} plus "busy" (all but idle) and "total".
+// Prints one JSON object: {group: median ms, ...} (groups of 1 ms or more) plus "busy" (all
+// but idle) and "total".
 import { readFileSync } from 'node:fs';
 
 const [bundlePath, ...files] = process.argv.slice(2);
@@ -92,5 +93,9 @@ const median = (values) => {
 };
 const keys = new Set(perFile.flatMap((t) => Object.keys(t)));
 const summary = {};
-for (const key of keys) summary[key] = Math.round(10 * median(perFile.map((t) => t[key] ?? 0))) / 10;
+for (const key of keys) {
+  const ms = median(perFile.map((t) => t[key] ?? 0));
+  // A group under 1 ms is sampling noise at 100 µs: left out so the rows that matter stay readable.
+  if (ms >= 1) summary[key] = Math.round(10 * ms) / 10;
+}
 console.log(JSON.stringify(Object.fromEntries(Object.entries(summary).sort((a, b) => b[1] - a[1]))));
