@@ -2,6 +2,9 @@
 RESULTS.md and results.svg). Started by bench/run.sh, which builds and installs what this needs.
 
     python3 bench/run.py [--quick]
+    python3 bench/run.py --only jovo-cold-start   only the Jovo cold start (both bundle flag
+        sets), merged into the existing results.json; the deploy app must be prepared (bench/run.sh
+        or js-shim/scripts/test-deploy.sh)
 
 Servers, both on 127.0.0.1 and started here (stopped when their stdin closes):
   stub      bench/servers/stub.cjs: canned valid answers at once, so the client's cost shows
@@ -20,6 +23,7 @@ process start to first item for the Rust and Python clients; installed sizes.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import platform
@@ -35,6 +39,11 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out"
 QUICK = "--quick" in sys.argv
+# --only jovo-cold-start: a partial run that needs neither the bench's servers nor its clients
+# (coldstart.sh starts its own dynalite), so re-measuring the cold start takes minutes, not 15.
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+if ONLY not in (None, "jovo-cold-start"):
+    raise SystemExit(f"run.py: --only takes jovo-cold-start, not {ONLY!r}")
 
 RUST_BIN = BENCH / "rust" / "target" / "release"
 NODES = {
@@ -91,7 +100,9 @@ THROUGHPUT_REPS = 1 if QUICK else 3
 WORKERS = 64
 EVENT_LOOP_REPS = 1 if QUICK else 3
 EVENT_LOOP = (500, 100)             # cycles, users
-JOVO_COLD_RUNS = 5 if QUICK else 20
+# JOVO_COLD_RUNS=40 for a loaded machine: a plugin's share is a difference of two whole processes
+# (tens of ms out of ~500), so its noise shrinks only with the number of rounds.
+JOVO_COLD_RUNS = int(os.environ.get("JOVO_COLD_RUNS") or (5 if QUICK else 20))
 COLD_RUNS = 3 if QUICK else 10
 
 
@@ -158,7 +169,6 @@ def latency(servers: dict[str, str]) -> list[dict]:
             row = {"server": server, "shape": shape, "client": name, "host": host, "role": role,
                    "original": argv[-1] == "original", "ops_per_rep": ops, "load_average": load,
                    "maxrss_kb": statistics.median(r["maxrss_kb"] for r in procs)}
-            both_walls = []
             for op in ("load", "save"):
                 lines = [line for r in procs for line in r["lines"] if line.get("op") == op]
                 row[op] = {
@@ -221,36 +231,43 @@ def event_loop(endpoint: str) -> list[dict]:
 
 def jovo_cold_start(bundle_flags: str = "exact") -> dict:
     """The bundled Jovo Lambda handler, one LaunchRequest per process: js-shim's own harness
-    (test/deploy/coldstart.sh bundles ours and the original with the same esbuild command,
-    starts dynalite, creates both tables and times interleaved runs with GNU time)."""
+    (test/deploy/coldstart.sh bundles ours, the original and the app with no database plugin
+    with the same esbuild command, starts dynalite, creates both tables and times interleaved
+    rounds with GNU time). A plugin's share is its run minus the same round's run with none."""
     deploy = REPO / "js-shim" / "test" / "deploy"
     argv = [str(deploy / "coldstart.sh"), "--runs", str(JOVO_COLD_RUNS), "--nodes", "20,22,24"]
     load_before = load_average()
     # exact: `esbuild --bundle --platform=node --format=cjs` (issue 10's command); template: the
     # Jovo template's bundle script (--minify --keep-names, the CLI and aws-sdk external).
-    proc = subprocess.run(argv, capture_output=True, text=True, env=dict(ENV, BUNDLE_FLAGS=bundle_flags), timeout=1200)
+    proc = subprocess.run(argv, check=False, capture_output=True, text=True, env=dict(ENV, BUNDLE_FLAGS=bundle_flags), timeout=1200)
     if proc.returncode != 0:
         raise RuntimeError(f"{argv} exited {proc.returncode}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     log(proc.stdout.strip())
     report = json.loads((deploy / ".work" / "coldstart.json").read_text())
     bundles = {}
-    for variant in ("ours", "original"):
-        bundle = deploy / ".work" / "coldstart" / variant / "index.js"
-        data = bundle.read_bytes()
-        import gzip
+    for variant in ("ours", "original", "none"):
+        data = (deploy / ".work" / "coldstart" / variant / "index.js").read_bytes()
         bundles[variant] = {"bytes": len(data), "gzip_bytes": len(gzip.compress(data, 9))}
     rows = []
     for version, entry in report.items():
         samples = entry["samples"]
         pairs = list(zip(samples["ours"], samples["original"]))
-        rows.append({
+        row = {
             "node": version, "runs": len(pairs),
-            "ours": {k: [s[k] for s in samples["ours"]] for k in ("wallMs", "cpuMs", "peakMiB")},
-            "original": {k: [s[k] for s in samples["original"]] for k in ("wallMs", "cpuMs", "peakMiB")},
+            **{variant: {k: [s[k] for s in samples[variant]] for k in ("wallMs", "cpuMs", "peakMiB")}
+               for variant in ("ours", "original", "none")},
             "wall_ratio": [a["wallMs"] / b["wallMs"] for a, b in pairs],
             "cpu_ratio": [a["cpuMs"] / b["cpuMs"] for a, b in pairs],
             "rss_ratio": [a["peakMiB"] / b["peakMiB"] for a, b in pairs],
-        })
+            "load_average": entry["loadAverage"],
+        }
+        # share_<wall|cpu>: each plugin's run minus the same round's run with no plugin (ms),
+        # and ours' share over the original's, per round.
+        for key, name in (("wallMs", "wall"), ("cpuMs", "cpu")):
+            shares = entry["shares"][key]
+            row[f"share_{name}"] = {"ours": shares["ours"], "original": shares["original"],
+                                    "ours_over_original": shares["oursOverOriginal"]}
+        rows.append(row)
     log("jovo cold start done")
     measured = deploy / ".work" / "measurements.json"  # written by scripts/test-deploy.sh's size test
     deploy_sizes = json.loads(measured.read_text()) if measured.exists() else None
@@ -336,7 +353,7 @@ def sizes() -> list[dict]:
 
 def versions() -> dict:
     def out(argv: list[str]) -> str:
-        return subprocess.run(argv, capture_output=True, text=True, env=ENV).stdout.strip()
+        return subprocess.run(argv, check=False, capture_output=True, text=True, env=ENV).stdout.strip()
 
     def lock_version(lock: Path, name: str) -> str:
         text = lock.read_text().split("[[package]]")
@@ -370,7 +387,26 @@ def versions() -> dict:
     }
 
 
+def run_cold_start_only() -> None:
+    """--only jovo-cold-start: both bundle flag sets, merged into the existing results.json
+    (the other phases keep the run that measured them; each cold-start phase carries its own
+    command and load averages, and "jovo_cold_start_started" when it was measured)."""
+    results = json.loads((BENCH / "results.json").read_text())
+    started = time.time()
+    for phase, flags in (("jovo_cold_start", "exact"), ("jovo_cold_start_template", "template")):
+        t = time.time()
+        results[phase] = jovo_cold_start(flags)
+        results.setdefault("phase_seconds", {})[phase] = round(time.time() - t, 1)
+    results["jovo_cold_start_started"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(started))
+    results["settings"]["jovo_cold_runs"] = JOVO_COLD_RUNS
+    (BENCH / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    log(f"merged the Jovo cold start into {BENCH / 'results.json'} in {round(time.time() - started, 1)} s")
+
+
 def main() -> None:
+    if ONLY:
+        run_cold_start_only()
+        return
     OUT.mkdir(exist_ok=True)
     started = time.time()
     stub, stub_url = start_server(["node", str(BENCH / "servers" / "stub.cjs")])

@@ -59,7 +59,6 @@ def make_client(workers: int = 10):
         return load, save
     import boto3
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
     from botocore.config import Config
 
     ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
@@ -173,7 +172,7 @@ def throughput_threads(load, save, workers, seconds):
 
 def main() -> None:
     args = [float(a) for a in rest if a.replace(".", "", 1).isdigit()]
-    arg = lambda i, d: int(args[i]) if len(args) > i else d  # noqa: E731
+    arg = lambda i, d: int(args[i]) if len(args) > i else d
     workers = arg(0, 64) if mode == "throughput" else 1
     load, save = make_client(workers)
     is_async = client == "ours-async"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Cold start of the bundled Jovo Lambda handler answering one LaunchRequest (table existing),
-# ours vs @jovotech/db-dynamodb 4.1.0: the same app (app/src, copied into original/ with the
-# plugin's import changed), both bundled here with the same esbuild command.
+# ours vs @jovotech/db-dynamodb 4.1.0 vs no database plugin: the same app (app/src, copied into
+# original/ with the plugin's import changed, and into app/.work/none/ with the plugin removed),
+# all three bundled here with the same esbuild command. The third one is the baseline that
+# tells each plugin's own share of the cold start (variant - none).
 #
 #   test/deploy/coldstart.sh [--runs 15] [--nodes 20,22,24]   interleaved runs, summaries
 #   test/deploy/coldstart.sh --serve                          dynalite + both bundles ready,
@@ -41,10 +43,33 @@ sed -i "s#from 'jovo-dynamodb-wasm'#from '@jovotech/db-dynamodb'#" src/app.ts
 grep -q "from '@jovotech/db-dynamodb'" src/app.ts
 node node_modules/typescript/bin/tsc -p .
 
+# The baseline: no database plugin at all rather than FileDb. FileDb (@jovotech/db-filedb) is
+# a plugin too, with its own code and a JSON file read and written per request, so "variant -
+# FileDb" would hide part of what a plugin costs; with none, the difference is everything the
+# plugin adds: its code loaded and run, and its load and save round trips to dynalite. Without
+# a plugin Jovo keeps $user.data in memory, so the app still answers (always visit number 1,
+# which lambda-runner.cjs accepts with firstVisit `any`). It lives under app/ (git-ignored
+# .work/) so it resolves app/node_modules: the very framework files ours is bundled with.
+none_dir="$deploy_dir/app/.work/none"
+rm -rf "$none_dir" && mkdir -p "$none_dir"
+cp -R "$deploy_dir/app/src" "$none_dir/src"
+cp "$deploy_dir/app/tsconfig.json" "$none_dir/tsconfig.json"
+sed -i -e "/from 'jovo-dynamodb-wasm'/d" -e '/^    new DynamoDb({$/,/^    }),$/d' "$none_dir/src/app.ts"
+if grep -q DynamoDb "$none_dir/src/app.ts"; then
+  echo "coldstart.sh: could not remove the plugin from app.ts (its layout changed?)" >&2
+  exit 1
+fi
+(cd "$none_dir" && node "$deploy_dir/app/node_modules/typescript/bin/tsc" -p .)
+
 rm -rf "$out_dir"
-for variant in ours original; do
-  app="$deploy_dir/app"; [ "$variant" = original ] && app="$deploy_dir/original"
-  (cd "$app" && node_modules/.bin/esbuild dist/server.lambda.js "${flags[@]}" \
+for variant in ours original none; do
+  # (the same esbuild version in app/ and original/, pinned in both package.json files)
+  case "$variant" in
+    ours) app="$deploy_dir/app" esbuild="$deploy_dir/app/node_modules/.bin/esbuild" ;;
+    original) app="$deploy_dir/original" esbuild="$deploy_dir/original/node_modules/.bin/esbuild" ;;
+    none) app="$none_dir" esbuild="$deploy_dir/app/node_modules/.bin/esbuild" ;;
+  esac
+  (cd "$app" && "$esbuild" dist/server.lambda.js "${flags[@]}" \
     --outfile="$out_dir/$variant/index.js" --log-level=error)
 done
 ls -l "$out_dir"/*/index.js >&2
