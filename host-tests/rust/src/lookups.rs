@@ -4,7 +4,7 @@
 //! will carry it and the addresses go unused, and with a timeout set (we always set one) it
 //! does the lookup on a new thread so the timeout can cut it short. That thread (clone,
 //! stack mmap and munmap, signal stack) was the largest single cost of a small load against
-//! a local server: about 60 µs of the 160–190 µs of CPU per operation (perf, issue 20).
+//! a local server: about 87 µs of 228 µs of CPU per operation (bench/profile.md, issue 20).
 //! Reusing an answer for at most [`LIFETIME`] makes it one thread per second per host
 //! instead of one per request, while a DNS change still reaches new connections within
 //! that second. Failed lookups are not remembered.
