@@ -36,6 +36,7 @@ mod error;
 mod item;
 mod item_text;
 mod json_value;
+mod lookups;
 mod network;
 mod proxy;
 mod runtime;

@@ -5,6 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::credentials::Environment;
+use crate::lookups::RecentLookups;
 use crate::proxy::{Proxies, ProxyOption};
 use crate::tls::{self, Trust};
 use crate::StoreError;
@@ -66,7 +67,8 @@ impl LazyNetwork {
 
 /// The blocking stores' ureq agent: the runtime's roots, no proxy of its own (the store
 /// picks one per request: ureq would read the process environment itself, and without
-/// `NO_PROXY` per scheme), and no redirects followed.
+/// `NO_PROXY` per scheme), no redirects followed, and name lookups reused for a second
+/// ([`lookups`](crate::lookups)).
 fn agent(trust: &Trust) -> ureq::Agent {
     let roots = trust
         .roots
@@ -79,7 +81,7 @@ fn agent(trust: &Trust) -> ureq::Agent {
             &roots.collect::<Vec<_>>(),
         ))
         .build();
-    ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .tls_config(tls_config)
         .proxy(None)
         // A 3xx goes to the component as an answer (it reports a redirect, never follows
@@ -88,6 +90,10 @@ fn agent(trust: &Trust) -> ureq::Agent {
         // 4xx/5xx are answers the component interprets, not transport errors.
         .http_status_as_error(false)
         .max_idle_connections_per_host(64)
-        .build()
-        .into()
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        RecentLookups::default(),
+    )
 }
