@@ -211,7 +211,7 @@ export function toComponentConfig({ table, libraryConfig, component = {} }, { re
 }
 
 // The SDK accepts an endpoint as a string, a URL or an { protocol, hostname, port, path } object.
-function endpointUrl(endpoint) {
+export function endpointUrl(endpoint) {
   if (endpoint === undefined || typeof endpoint === 'string') return endpoint;
   if (endpoint instanceof URL) return endpoint.href;
   if (typeof endpoint === 'object' && endpoint !== null && typeof endpoint.hostname === 'string' && endpoint.hostname !== '') {
