@@ -187,8 +187,9 @@ def _walk(item: Mapping[str, Any]) -> None:
 # What json.dumps writes as objects and arrays (other mappings are refused by it).
 _CONTAINERS = (dict, list, tuple)
 _VALUES = methodcaller("values")
-# The types of JSON values; a value of another type is either set or binary (never a
-# container) or a subclass, which the walk of `check_shape` handles as its base.
+# The exact types of JSON values. A value of another type is a Decimal, set, binary or
+# unstorable value (no container: json.dumps hands it to `default`), or a subclass of a
+# container type, which the quick pass leaves to the walk (it treats one as its base).
 _JSON_TYPES = frozenset({dict, list, tuple, str, int, float, bool, type(None)})
 _CONTAINER_TYPES = frozenset({dict, list, tuple})
 # Containers the quick pass looks at before it leaves the item to the walk. A 400 KB item
