@@ -49,16 +49,32 @@ def _lower_bytes_in_bulk(original: Callable[..., None]) -> Callable[..., None]:
         raw = ffi.wasmtime_component_vallist_t()
         ffi.wasmtime_component_vallist_new_uninit(raw, len(value))
         if value:
-            # Written in place: only the kind tag and the u8 of each value are ever read.
-            array = (ctypes.c_char * (len(value) * _STRIDE)).from_address(ctypes.addressof(raw.data.contents))
-            memory = memoryview(array).cast("B")
-            memory[_KIND_OFFSET::_STRIDE] = bytes([_U8_KIND]) * len(value)
-            memory[_U8_OFFSET::_STRIDE] = value
+            _write_values(ctypes.addressof(raw.data.contents), value)
         pointer.contents.kind = ffi.WASMTIME_COMPONENT_LIST
         pointer.contents.of.list = raw
         return None
 
     return convert_to_c
+
+
+# Values are built a chunk at a time in a bytearray and copied into the C array: a strided
+# store into a bytearray is a plain C loop, where one into a memoryview of the C array goes
+# through memoryview's generic copy, 3-4 times slower (a 110 KB body: 1.6 ms that way, 0.45 ms
+# this way). A chunk (128 KB) stays in the CPU's cache, and no body-sized buffer is made.
+_CHUNK = 4096
+_TEMPLATE = bytearray(_CHUNK * _STRIDE)
+_TEMPLATE[_KIND_OFFSET::_STRIDE] = bytes([_U8_KIND]) * _CHUNK
+
+
+def _write_values(address: int, value: bytes) -> None:
+    """Writes `value` as u8 values at `address` (an array of len(value) values): only the
+    kind tag and the u8 of each value are ever read."""
+    chunk = _TEMPLATE[: min(len(value), _CHUNK) * _STRIDE]  # a copy: threads may lower at once
+    source = (ctypes.c_char * len(chunk)).from_buffer(chunk)
+    for start in range(0, len(value), _CHUNK):
+        part = value[start : start + _CHUNK]
+        chunk[_U8_OFFSET : len(part) * _STRIDE : _STRIDE] = part
+        ctypes.memmove(address + start * _STRIDE, source, len(part) * _STRIDE)
 
 
 def _lift_bytes_in_bulk(original: Callable[..., Any]) -> Callable[..., Any]:
