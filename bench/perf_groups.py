@@ -8,7 +8,9 @@ unwound, so a sample in it is the guest's or a trampoline's by its symbol). Issu
     perf script --no-inline -i ours.data -F tid,ip,sym,dso > ours.txt
     python3 bench/perf_groups.py ours.txt [cpu µs per operation, to print µs per group]
 """
-import collections, re, sys
+import collections
+import re
+import sys
 
 USER_OWNERS = [
     ("start-up (load, compile cache, instantiate, TLS roots)", ("_dl_", "Runtime::from_component", "load_or_compile", "rustls_native_certs", "pem_", "Runtime::open", "instantiate_pre")),
@@ -47,14 +49,15 @@ def owner(frames):
 
 def samples(path):
     block = []
-    for line in open(path, errors="replace"):
-        line = line.rstrip("\n")
-        if not line.strip():
-            if block:
-                yield block
-            block = []
-        else:
-            block.append(line)
+    with open(path, errors="replace") as lines:
+        for line in lines:
+            line = line.rstrip("\n")
+            if not line.strip():
+                if block:
+                    yield block
+                block = []
+            else:
+                block.append(line)
     if block:
         yield block
 
