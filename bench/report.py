@@ -201,16 +201,15 @@ for host in ("node20", "node22", "node24"):
     w(f"| {HOSTS[host]} | {spread(r_orig)} {verdict(med(r_orig), 0.5, True)} | {spread(r_lite)} {verdict(med(r_lite), 1.0, True)} | "
       f"{' / '.join(thr)} | {'<br>'.join(colds)} | {'<br>'.join(rsss)} |")
 w("")
-w("**What dominates where a target is missed** ([profile.md](profile.md), profiles of 2026-11-24, not of this run): "
-  "*small-item CPU* — over a third of an operation of ours is Node's http and the socket write (as for aws-lite), then "
-  "jco's glue around each `start`/`advance` call (40 µs per operation on Node 24, 57 µs on Node 22: its per-call "
-  "async-task machinery) ahead of the component's own wasm (24 / 39 µs) and the plugin (17 / 23 µs); aws-lite's "
-  "own JavaScript and `node:crypto` signing cost about what our glue + wasm + plugin cost, so the two are level on Node 24 "
-  "and Node 22's slower glue and wasm decide its 1.1–1.2×. Against the original (SDK v3's middleware: 270–380 µs per "
-  "operation) ours is about half. *Cold start* — about 330 ms of both handlers' ~500 ms is Node reading and compiling "
-  "the same 19.7 MB bundle (mostly the Alexa CLI code the platform requires); our plugin's own main-thread code was ~25 ms "
-  "of it in that profile, though its whole share measured against a bundle with no plugin is larger (below: what the plugin "
-  "adds, main thread, background threads and its requests).")
+w("**What dominates where a target is missed** ([profile.md](profile.md)): *small-item CPU* — jco's glue, which cost 40–57 µs "
+  "per operation in the profiles of 2026-11-24, is gone (js-shim binds the core module by hand since issue 20). A profile of "
+  "this code (Node 22 and 24, 2026-12-08, on a loaded machine, so the µs are inflated) puts most of an operation in Node's "
+  "http client and the socket write, as for aws-lite and the floor; of ours, the component's wasm (signing, marshalling, "
+  "parsing) and the plugin's own JavaScript (the binding's lowering and lifting, the item conversion, the engine) are each "
+  "under a tenth. A save costs ours more than a load: the item is converted in JavaScript, checked and marshalled again "
+  "in wasm, and its larger request body hashed for the signature in wasm, where aws-lite hashes with `node:crypto`. "
+  "*Cold start* — most of both handlers' time is Node reading and compiling the same bundle; what each plugin adds is in "
+  "the cold-start section below.")
 w("")
 ceilings = []
 for host in ("node20", "node22", "node24"):
