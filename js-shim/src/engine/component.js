@@ -323,38 +323,41 @@ export async function instantiateStore(module, host) {
     advance(outcome) {
       enter();
       if (this.#rep === 0) throw new Error('jovo-dynamodb-wasm: this operation was disposed');
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      let d = 0;
-      let e = 0;
-      let f = 0;
-      let g = 0;
+      // The flat parameters of option<result<http-response, transport-error>>: the option's and
+      // the result's tags, then the joined payload (status or the error's case, a string or
+      // the headers, the body).
+      let present = 0;
+      let isError = 0;
+      let statusOrCase = 0;
+      let firstPtr = 0;
+      let firstLen = 0;
+      let bodyPtr = 0;
+      let bodyLen = 0;
       let stepAt;
       try {
         if (outcome !== undefined && outcome !== null) {
-          a = 1;
+          present = 1;
           if (outcome.tag === 'ok') {
             const { status, headers, body } = outcome.val;
-            c = status & 0xffff;
+            statusOrCase = status & 0xffff;
             lowerHeaders(headers);
-            d = loweredPtr;
-            e = loweredLen;
+            firstPtr = loweredPtr;
+            firstLen = loweredLen;
             lowerBytes(body);
-            f = loweredPtr;
-            g = loweredLen;
+            bodyPtr = loweredPtr;
+            bodyLen = loweredLen;
           } else if (outcome.tag === 'err') {
-            b = 1;
-            c = TRANSPORT_ERROR[outcome.val?.tag];
-            if (c === undefined) throw new TypeError(`invalid transport-error case ${JSON.stringify(outcome.val?.tag)}`);
+            isError = 1;
+            statusOrCase = TRANSPORT_ERROR[outcome.val?.tag];
+            if (statusOrCase === undefined) throw new TypeError(`invalid transport-error case ${JSON.stringify(outcome.val?.tag)}`);
             lowerString(outcome.val.val);
-            d = loweredPtr;
-            e = loweredLen;
+            firstPtr = loweredPtr;
+            firstLen = loweredLen;
           } else {
             throw new TypeError(`invalid result case ${JSON.stringify(outcome.tag)}`);
           }
         }
-        stepAt = advanceExport(this.#rep, a, b, c, d, e, f, g);
+        stepAt = advanceExport(this.#rep, present, isError, statusOrCase, firstPtr, firstLen, bodyPtr, bodyLen);
       } catch (error) {
         // Arguments are checked before the call, but their strings may already be in memory:
         // a refused argument, too, leaves the instance in a state nobody tracks.
@@ -417,24 +420,25 @@ export async function instantiateStore(module, host) {
       const caseIndex = REQUEST_CASES[request?.tag];
       if (caseIndex === undefined) throw new TypeError(`invalid operation-request case ${JSON.stringify(request?.tag)}`);
       checkStrings(request);
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      let d = 0;
+      // The flat payload of operation-request: a user id, or a save's user id and item.
+      let firstPtr = 0;
+      let firstLen = 0;
+      let secondPtr = 0;
+      let secondLen = 0;
       try {
         if (caseIndex === 2 || caseIndex === 4) {
           lowerString(request.val);
-          a = loweredPtr;
-          b = loweredLen;
+          firstPtr = loweredPtr;
+          firstLen = loweredLen;
         } else if (caseIndex === 3) {
           lowerString(request.val.userId);
-          a = loweredPtr;
-          b = loweredLen;
+          firstPtr = loweredPtr;
+          firstLen = loweredLen;
           lowerString(request.val.item);
-          c = loweredPtr;
-          d = loweredLen;
+          secondPtr = loweredPtr;
+          secondLen = loweredLen;
         }
-        return new Operation(startExport(this.#rep, caseIndex, a, b, c, d));
+        return new Operation(startExport(this.#rep, caseIndex, firstPtr, firstLen, secondPtr, secondLen));
       } catch (error) {
         throw trap(error);
       }
