@@ -4,6 +4,7 @@
 //   Cloudflare workerd:    WebAssembly.Module objects from `import core from './x.wasm'`,
 //                          because workerd refuses to compile WebAssembly from bytes at run time
 //   anything else:         ArrayBuffer / typed array / Response / URL per name, or a function
+import { MAIN_CORE_MODULE } from '../engine/component.js';
 import { DynamoDbError } from '../errors.js';
 
 /**
@@ -11,7 +12,7 @@ import { DynamoDbError } from '../errors.js';
  * src/engine/component.js, needs none of the adapter modules jco's glue used). A list, so
  * that code iterating it keeps working should that change.
  */
-export const CORE_MODULE_NAMES = Object.freeze(['jovo_dynamodb.core.wasm']);
+export const CORE_MODULE_NAMES = Object.freeze([MAIN_CORE_MODULE]);
 
 // Modules fetched from a URL are compiled once per URL and shared by every store.
 const compiledByUrl = new Map();

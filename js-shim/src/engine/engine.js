@@ -97,7 +97,8 @@ class Engine {
         while (sliceSpent()) await nextSlice();
       }
     } finally {
-      if (operation) dispose(operation);
+      // The destructor runs now, not at garbage collection (a trapped instance skips it).
+      operation?.dispose();
       // The slot passes straight to the next waiter, so the count stays as it is.
       const next = this.#waiting.shift();
       if (next) next();
@@ -179,9 +180,4 @@ function startOperation(client, request) {
 function resultOf(result) {
   if (result.tag === 'err') throw fromComponentError({ payload: result.val });
   return result.val.val;
-}
-
-// Runs the operation's destructor now; a trapped instance skips it (it is being replaced).
-function dispose(operation) {
-  operation.dispose();
 }

@@ -109,17 +109,18 @@ function send(request, timeoutMs, routeOf) {
 
     if (!proxy) {
       // The headers as pairs: Node.js writes them as given (validating each) instead of
-      // storing them one by one with setHeader, and adds no Host of its own, so it is here.
+      // storing them one by one with setHeader.
       const headers = headerPairs(request, route.host);
       outgoing = (url.protocol === 'https:' ? https : http).request({ ...route.options, method: request.method, headers, agent });
     } else if (url.protocol === 'http:') {
       // Absolute-form, to the proxy: `POST http://endpoint/ HTTP/1.1`.
-      const headers = headersOf(request);
+      const headers = Object.fromEntries(headerPairs(request, url.host));
       if (proxy.authorization) headers['proxy-authorization'] = proxy.authorization;
-      outgoing = http.request({ host: proxy.host, port: proxy.port, path: url.href, method: request.method, headers: { ...headers, host: url.host }, agent });
+      outgoing = http.request({ host: proxy.host, port: proxy.port, path: url.href, method: request.method, headers, agent });
     } else {
       // `tunnelTimeoutMs` reaches TunnelingAgent.createConnection with the request's options.
-      outgoing = https.request(url, { method: request.method, headers: headersOf(request), agent, tunnelTimeoutMs: timeoutMs });
+      const headers = Object.fromEntries(headerPairs(request, url.host));
+      outgoing = https.request(url, { method: request.method, headers, agent, tunnelTimeoutMs: timeoutMs });
     }
     outgoing.on('error', (error) => {
       const tlsError = findTlsError(error);
@@ -155,19 +156,13 @@ function send(request, timeoutMs, routeOf) {
 }
 
 // The component's headers are lower case and unique and hold neither `host` nor
-// `content-length` (added here, or by Node.js on the proxy paths). DynamoDB's x-amz-crc32 covers the bytes on the wire, so ask for them as they
-// are (Node.js does not inflate, but a proxy might otherwise compress).
+// `content-length`, so both are added here. DynamoDB's x-amz-crc32 covers the bytes on the
+// wire, so ask for them as they are (Node.js does not inflate, but a proxy might otherwise
+// compress).
 function headerPairs({ headers, body }, host) {
   const result = [['host', host], ['accept-encoding', 'identity']];
   for (const pair of headers) result.push(pair);
   result.push(['content-length', String(body.byteLength)]);
-  return result;
-}
-
-function headersOf({ headers, body }) {
-  const result = { 'accept-encoding': 'identity' };
-  for (const [name, value] of headers) result[name] = value;
-  result['content-length'] = String(body.byteLength);
   return result;
 }
 
