@@ -291,6 +291,12 @@ def comparable(value: Any) -> Any:
     return value
 
 
+def comparable_item(item: dict[str, Any] | None) -> dict[str, Any]:
+    """A raw item (as GetItem returns it) with every set's members sorted."""
+    assert item is not None
+    return {name: comparable(value) for name, value in item.items()}
+
+
 def closed_endpoint() -> str:
     """An endpoint where nothing listens: every request fails to connect."""
     with socket.socket() as probe:

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import KINDS, Store, comparable, stored_item, unique_table
+from conftest import KINDS, Store, comparable_item, stored_item, unique_table
 
 EXAMPLES_PER_STORE = 120
 USER = "cycle-user"
@@ -76,11 +76,6 @@ attribute_values = st.recursive(
     max_leaves=24,
 )
 raw_items = st.dictionaries(names.filter(lambda name: name != "userId"), attribute_values, max_size=6)
-
-
-def comparable_item(item: dict[str, Any] | None) -> dict[str, Any]:
-    assert item is not None
-    return {name: comparable(value) for name, value in item.items()}
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from boto3.dynamodb.types import Binary, TypeSerializer
 
-from conftest import KINDS, Store, comparable, stored_item, unique_table
+from conftest import KINDS, Store, comparable, comparable_item, stored_item, unique_table
 from jovo_dynamodb import InvalidInput, ItemTooLarge, MalformedResponse, items
 
 
@@ -30,10 +29,6 @@ def with_store(kind: str, table: str, endpoint: str, scenario: Callable[[Store],
             await store.close()
 
     asyncio.run(main())
-
-
-def comparable_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: comparable(value) for name, value in item.items()}
 
 
 @pytest.mark.parametrize("kind", KINDS)
